@@ -1,0 +1,62 @@
+"""SQLite connections with the pragmas every workspace relies on.
+
+Small reads and writes go through SQLAlchemy/SQLModel (:func:`make_engine`);
+bulk paths use :func:`raw_connect` (sqlite3 ``executemany``) or
+:func:`read_frame` (ADBC → Arrow → polars), never one ORM object per row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+import polars as pl
+from sqlalchemy import Engine, create_engine, event
+
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def utc_now() -> str:
+    """Current UTC time as ISO-8601 text with microseconds (sortable)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _apply_pragmas(dbapi_conn: sqlite3.Connection) -> None:
+    cur = dbapi_conn.cursor()
+    for pragma in PRAGMAS:
+        cur.execute(pragma)
+    cur.close()
+
+
+def make_engine(db_path: Path) -> Engine:
+    """A SQLAlchemy engine whose every connection has WAL and foreign keys on."""
+    engine = create_engine(f"sqlite:///{db_path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", lambda conn, _record: _apply_pragmas(conn))
+    return engine
+
+
+def raw_connect(db_path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection for bulk writes; the caller manages transactions."""
+    conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    _apply_pragmas(conn)
+    return conn
+
+
+def read_frame(db_path: Path, sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
+    """Run ``sql`` and return a polars DataFrame through ADBC (Arrow, no Python rows).
+
+    Integer columns stay Int64, so money stays exact.
+    """
+    import adbc_driver_sqlite.dbapi as adbc
+
+    with adbc.connect(str(db_path)) as conn, conn.cursor() as cur:
+        cur.execute(sql, parameters=list(params) if params else None)
+        table = cur.fetch_arrow_table()
+    return pl.from_arrow(table)  # type: ignore[return-value]

@@ -1,0 +1,228 @@
+"""Bulk, idempotent ingest of source pages into the canonical tables.
+
+A connector (or the sample loader) maps each source object to a
+:class:`Record`: the raw payload plus the canonical rows it yields (an
+invoice payload yields one ``invoice`` row and its ``invoice_line`` rows).
+:func:`ingest_page` stores one page in ONE transaction:
+
+- the payload is hashed; an unchanged payload is skipped, a changed one is
+  stored as a new ``raw_record`` version (old versions are kept);
+- canonical rows are upserted by ``(source_id, external_id)`` with their
+  lineage (side, source, sync run, raw record version) filled in;
+- rows that an older version of the same payload produced and the new one
+  no longer does (a deleted invoice line) are removed;
+- the sync run's cursor, page count and counts advance in the same
+  transaction, so a crash loses at most the page in flight and a re-run
+  resumes after the last committed page without duplicates.
+
+It speaks sqlite3 ``executemany`` directly: ORM objects are ~50x slower here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from storage.db import utc_now
+from storage.errors import TieoutError
+from storage.models import CANONICAL_TABLES
+
+LINEAGE_COLUMNS = ("side", "source_id", "sync_run_id", "raw_record_id")
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    name: tuple(c for c in model.model_fields if c != "id") for name, model in CANONICAL_TABLES.items()
+}
+
+
+class IngestError(TieoutError):
+    """A record that cannot be stored; names the object and the field."""
+
+
+@dataclass
+class Record:
+    """One source object: its raw payload and the canonical rows mapped from it."""
+
+    object_type: str
+    external_id: str
+    payload: dict[str, Any]
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass
+class Counts:
+    """Per object type: how many records were new, changed or unchanged."""
+
+    by_type: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(_zero))
+
+    def add(self, object_type: str, outcome: str) -> None:
+        self.by_type[object_type][outcome] += 1
+
+    def merge(self, other: "Counts | dict[str, dict[str, int]]") -> None:
+        items = other.by_type if isinstance(other, Counts) else other
+        for object_type, outcomes in items.items():
+            for outcome, n in outcomes.items():
+                self.by_type[object_type][outcome] += n
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {k: dict(v) for k, v in sorted(self.by_type.items())}
+
+
+def _zero() -> dict[str, int]:
+    return {"new": 0, "changed": 0, "unchanged": 0}
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    """SHA-256 of the payload's canonical JSON (key order does not matter)."""
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def ensure_source(
+    conn: sqlite3.Connection, name: str, kind: str, side: str, url: str | None = None, entity: str | None = None
+) -> int:
+    """The id of source ``name``, created (or its settings refreshed) as needed."""
+    if side not in ("billing", "erp"):
+        raise IngestError(f"source {name!r}: side must be 'billing' or 'erp', not {side!r}")
+    conn.execute(
+        "INSERT INTO source (name, kind, side, url, entity, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(name) DO UPDATE SET kind=excluded.kind, side=excluded.side, url=excluded.url, "
+        "entity=excluded.entity",
+        (name, kind, side, url, entity, utc_now()),
+    )
+    return conn.execute("SELECT id FROM source WHERE name = ?", (name,)).fetchone()[0]
+
+
+def start_sync_run(conn: sqlite3.Connection, source_id: int) -> int:
+    """A new sync run row in state ``running``."""
+    cur = conn.execute(
+        "INSERT INTO sync_run (source_id, started_at, status, cursor, counts, pages) VALUES (?, ?, 'running', '{}', '{}', 0)",
+        (source_id, utc_now()),
+    )
+    return int(cur.lastrowid)  # type: ignore[arg-type]
+
+
+def finish_sync_run(conn: sqlite3.Connection, sync_run_id: int, *, error: str | None = None) -> None:
+    """Mark a sync run ``ok`` or ``failed`` (with the error message)."""
+    conn.execute(
+        "UPDATE sync_run SET finished_at = ?, status = ?, error = ? WHERE id = ?",
+        (utc_now(), "failed" if error else "ok", error, sync_run_id),
+    )
+
+
+def ingest_page(
+    conn: sqlite3.Connection,
+    *,
+    source_id: int,
+    side: str,
+    sync_run_id: int,
+    records: Iterable[Record],
+    cursor: dict[str, Any] | None = None,
+) -> Counts:
+    """Store one page atomically; see the module docstring.  Returns this page's counts."""
+    records = list(records)
+    counts = Counts()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        latest = _latest_versions(conn, source_id, records)
+        fetched_at = utc_now()
+        rows_by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        stale: list[tuple[int, set[str]]] = []
+        for rec in records:
+            digest = payload_hash(rec.payload)
+            prior = latest.get((rec.object_type, rec.external_id))
+            if prior and prior[1] == digest:
+                counts.add(rec.object_type, "unchanged")
+                continue
+            version = prior[0] + 1 if prior else 1
+            raw_id = conn.execute(
+                "INSERT INTO raw_record (source_id, object_type, external_id, version, payload_hash, payload, "
+                "sync_run_id, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (source_id, rec.object_type, rec.external_id, version, digest, canonical_json(rec.payload),
+                 sync_run_id, fetched_at),
+            ).lastrowid
+            counts.add(rec.object_type, "changed" if prior else "new")
+            if prior:
+                stale.append((prior[2], set(rec.rows)))
+            lineage = {"side": side, "source_id": source_id, "sync_run_id": sync_run_id, "raw_record_id": raw_id}
+            for table, rows in rec.rows.items():
+                if table not in _COLUMNS:
+                    raise IngestError(f"{rec.object_type} {rec.external_id}: unknown canonical table {table!r}")
+                rows_by_table[table].extend({**row, **lineage} for row in rows)
+        for table, rows in rows_by_table.items():
+            _upsert(conn, table, rows)
+        for old_raw_id, tables in stale:
+            for table in tables:
+                conn.execute(f'DELETE FROM "{table}" WHERE source_id = ? AND raw_record_id = ?', (source_id, old_raw_id))
+        _advance_run(conn, sync_run_id, counts, cursor)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def _latest_versions(
+    conn: sqlite3.Connection, source_id: int, records: list[Record]
+) -> dict[tuple[str, str], tuple[int, str, int]]:
+    """(object_type, external_id) -> (version, payload_hash, raw id) of the newest stored version."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for rec in records:
+        by_type[rec.object_type].append(rec.external_id)
+    found: dict[tuple[str, str], tuple[int, str, int]] = {}
+    for object_type, ids in by_type.items():
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            for ext, version, digest, raw_id in conn.execute(
+                f"SELECT external_id, version, payload_hash, id FROM raw_record "
+                f"WHERE source_id = ? AND object_type = ? AND external_id IN ({marks})",
+                (source_id, object_type, *chunk),
+            ):
+                key = (object_type, ext)
+                if key not in found or version > found[key][0]:
+                    found[key] = (version, digest, raw_id)
+    return found
+
+
+def _upsert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    columns = _COLUMNS[table]
+    unknown = set().union(*(row.keys() for row in rows)) - set(columns)
+    if unknown:
+        raise IngestError(f"{table}: unknown column(s) {sorted(unknown)}")
+    names = ", ".join(f'"{c}"' for c in columns)
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in ("source_id", "external_id"))
+    sql = (
+        f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))}) '
+        f"ON CONFLICT(source_id, external_id) DO UPDATE SET {updates}"
+    )
+    fields = CANONICAL_TABLES[table].model_fields
+    required = [c for c in columns if fields[c].is_required()]
+    for row in rows:
+        missing = [c for c in required if row.get(c) is None]
+        if missing:
+            raise IngestError(f"{table} {row.get('external_id')!r}: missing required field(s) {missing}")
+    defaults = {c: None if fields[c].is_required() else fields[c].default for c in columns}
+    try:
+        conn.executemany(sql, [tuple(row.get(c, defaults[c]) for c in columns) for row in rows])
+    except sqlite3.IntegrityError as exc:
+        raise IngestError(f"{table}: {exc}") from None
+
+
+def _advance_run(conn: sqlite3.Connection, sync_run_id: int, counts: Counts, cursor: dict[str, Any] | None) -> None:
+    row = conn.execute("SELECT counts, cursor FROM sync_run WHERE id = ?", (sync_run_id,)).fetchone()
+    if row is None:
+        raise IngestError(f"sync run {sync_run_id} does not exist")
+    total = Counts()
+    total.merge(json.loads(row[0]))
+    total.merge(counts)
+    merged_cursor = {**json.loads(row[1]), **(cursor or {})}
+    conn.execute(
+        "UPDATE sync_run SET counts = ?, cursor = ?, pages = pages + 1 WHERE id = ?",
+        (json.dumps(total.as_dict()), json.dumps(merged_cursor, sort_keys=True), sync_run_id),
+    )
