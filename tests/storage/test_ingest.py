@@ -1,0 +1,87 @@
+"""storage.ingest: idempotent, versioned, atomic page upserts with lineage."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import pytest
+
+from storage.ingest import IngestError, Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
+from storage.workspace import Workspace
+
+
+def invoice_record(inv_id: str, total: int, lines: list[tuple[str, int]], status: str = "open") -> Record:
+    payload = {"id": inv_id, "object": "invoice", "total": total, "status": status,
+               "lines": {"data": [{"id": lid, "amount": amt} for lid, amt in lines]}}
+    return Record(
+        object_type="invoice",
+        external_id=inv_id,
+        payload=payload,
+        rows={
+            "invoice": [{"external_id": inv_id, "currency": "USD", "entity": "US", "status": status,
+                         "subtotal": total, "total": total, "posting_period": "2026-10"}],
+            "invoice_line": [{"external_id": lid, "invoice_ref": inv_id, "currency": "USD", "amount": amt}
+                             for lid, amt in lines],
+        },
+    )
+
+
+def _setup(ws: Workspace) -> tuple[sqlite3.Connection, int, int]:
+    conn = ws.raw()
+    source_id = ensure_source(conn, "stripe", "stripe", "billing")
+    return conn, source_id, start_sync_run(conn, source_id)
+
+
+def _ingest(conn: sqlite3.Connection, source_id: int, run: int, records: list[Record], **kw: Any):
+    return ingest_page(conn, source_id=source_id, side="billing", sync_run_id=run, records=records, **kw)
+
+
+def test_new_then_unchanged_then_changed(ws: Workspace) -> None:
+    conn, sid, run = _setup(ws)
+    page = [invoice_record("in_1", 1000, [("il_1", 600), ("il_2", 400)]), invoice_record("in_2", 500, [("il_3", 500)])]
+    counts = _ingest(conn, sid, run, page, cursor={"invoice": "in_2"})
+    assert counts.as_dict() == {"invoice": {"new": 2, "changed": 0, "unchanged": 0}}
+
+    again = _ingest(conn, sid, run, page)
+    assert again.as_dict() == {"invoice": {"new": 0, "changed": 0, "unchanged": 2}}
+    assert conn.execute("SELECT count(*) FROM raw_record").fetchone()[0] == 2
+    assert conn.execute("SELECT count(*) FROM invoice_line").fetchone()[0] == 3
+
+    # upstream change: in_1 is paid now and lost a line
+    changed = _ingest(conn, sid, run, [invoice_record("in_1", 600, [("il_1", 600)], status="paid")])
+    assert changed.as_dict() == {"invoice": {"new": 0, "changed": 1, "unchanged": 0}}
+    versions = conn.execute("SELECT version, json_extract(payload, '$.status') FROM raw_record "
+                            "WHERE external_id='in_1' ORDER BY version").fetchall()
+    assert versions == [(1, "open"), (2, "paid")]  # the old payload is kept
+    row = conn.execute("SELECT i.total, i.status, r.version, i.side, i.sync_run_id FROM invoice i "
+                       "JOIN raw_record r ON r.id = i.raw_record_id WHERE i.external_id='in_1'").fetchone()
+    assert row == (600, "paid", 2, "billing", run)
+    assert [r[0] for r in conn.execute("SELECT external_id FROM invoice_line ORDER BY external_id")] == ["il_1", "il_3"]
+
+    finish_sync_run(conn, run)
+    status, counts_json, cursor, pages = conn.execute(
+        "SELECT status, counts, cursor, pages FROM sync_run WHERE id=?", (run,)).fetchone()
+    assert (status, pages, json.loads(cursor)) == ("ok", 3, {"invoice": "in_2"})
+    assert json.loads(counts_json)["invoice"] == {"new": 2, "changed": 1, "unchanged": 2}
+
+
+def test_bad_record_rolls_back_the_whole_page(ws: Workspace) -> None:
+    conn, sid, run = _setup(ws)
+    good = invoice_record("in_1", 1000, [("il_1", 1000)])
+    bad = invoice_record("in_2", 500, [("il_2", 500)])
+    del bad.rows["invoice_line"][0]["invoice_ref"]
+    with pytest.raises(IngestError, match=r"invoice_line 'il_2': missing required field\(s\) \['invoice_ref'\]"):
+        _ingest(conn, sid, run, [good, bad], cursor={"invoice": "in_2"})
+    for table in ("raw_record", "invoice", "invoice_line"):
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+    assert conn.execute("SELECT pages, cursor FROM sync_run").fetchone() == (0, "{}")
+
+
+def test_unknown_column_is_named(ws: Workspace) -> None:
+    conn, sid, run = _setup(ws)
+    rec = invoice_record("in_1", 1000, [])
+    rec.rows["invoice"][0]["amount_in_float"] = 1.5
+    with pytest.raises(IngestError, match="amount_in_float"):
+        _ingest(conn, sid, run, [rec])
