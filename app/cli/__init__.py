@@ -2,29 +2,43 @@
 
 Each command group lives in its own module under ``app.cli`` and exposes
 ``register(cli)``; :data:`COMMAND_MODULES` lists them in help order.
-Expected failures (:class:`storage.errors.TieoutError`) print one line and
-exit 1; usage errors exit 2.
+Expected failures (:class:`storage.errors.TieoutError`) print one line on
+stderr and exit 1; usage errors exit 2.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from app import __version__
-from app.cli.common import err_console
 from storage.errors import TieoutError
 
 COMMAND_MODULES = [
     "app.cli.workspace_cmd",
+    "app.cli.period_cmd",
     "app.cli.audit_cmd",
 ]
 
+
+
+class _Group(TyperGroup):
+    """Runs a command, turning a :class:`TieoutError` into one line on stderr and exit 1."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except TieoutError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+
 cli = typer.Typer(
     name="tieout",
+    cls=_Group,
     help="Reconcile billing (Stripe) with the ledger (NetSuite, CSV/XLSX) for month-end close.",
     no_args_is_help=False,
     add_completion=False,
@@ -68,9 +82,5 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console entry point: run the CLI, turning tieout errors into one clear line."""
-    try:
-        cli(standalone_mode=True)
-    except TieoutError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(1)
+    """Console entry point."""
+    cli()

@@ -1,0 +1,60 @@
+"""`tieout period`: sign-off of a close period (prepare, review, lock, unlock)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Callable, Optional
+
+import polars as pl
+import typer
+
+from app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, emit, workspace
+from storage import periods
+
+period_app = typer.Typer(help="Sign off a close period: prepare → review (another user) → lock.", no_args_is_help=True)
+
+PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Calendar month, e.g. 2026-10.")]
+EntityOpt = Annotated[Optional[str], typer.Option("--entity", "-e", help="One entity (default: the whole workspace).")]
+
+
+def register(cli: typer.Typer) -> None:
+    cli.add_typer(period_app, name="period")
+
+
+@period_app.command("list")
+def list_(workspace_path: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.table, out: OutFileOpt = None) -> None:
+    """Every period that has been signed off or locked."""
+    ws = workspace(workspace_path)
+    with ws.session() as session:
+        rows = [p.as_dict() for p in periods.list_periods(session)]
+    schema = {name: pl.String for name in periods.PeriodState.__dataclass_fields__}
+    emit(pl.DataFrame(rows, schema=schema), fmt, out, title="Periods")
+
+
+def _step(action: Callable[..., periods.PeriodState], verb: str):
+    def command(period: PeriodOpt, entity: EntityOpt = None, workspace_path: WorkspaceOpt = None) -> None:
+        ws = workspace(workspace_path)
+        with ws.session() as session:
+            state = action(session, periods.check_period(period), entity, ws.user)
+        typer.echo(f"{state.period} {state.entity or 'all entities'}: {verb} by {ws.user}; status {state.status}")
+
+    command.__doc__ = f"Record that the current user {verb} the period."
+    return command
+
+
+period_app.command("prepare")(_step(periods.prepare, "prepared"))
+period_app.command("review")(_step(periods.review, "reviewed"))
+period_app.command("lock")(_step(periods.lock, "locked"))
+
+
+@period_app.command("unlock")
+def unlock(
+    period: PeriodOpt,
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why the signed-off period must change.")],
+    entity: EntityOpt = None,
+    workspace_path: WorkspaceOpt = None,
+) -> None:
+    """Reopen a locked period (clears the review sign-off; the reason is audited)."""
+    ws = workspace(workspace_path)
+    with ws.session() as session:
+        state = periods.unlock(session, periods.check_period(period), entity, ws.user, reason)
+    typer.echo(f"{state.period} {state.entity or 'all entities'}: unlocked by {ws.user}")
