@@ -460,9 +460,8 @@ def generate(seed: int, invoices: int, out: str, gz: bool = True) -> dict:
         cid, cur, sub, taxk, meta = c[0], c[3], c[13], c[20], c[17]
         total_ex = subtotal - dsum
         total = total_ex + tsum
-        due = total if status != "draft" else total
         emit(S + "invoice", {
-            "id": in_id, "object": "invoice", "account_country": "US", "amount_due": due, "amount_paid": paid,
+            "id": in_id, "object": "invoice", "account_country": "US", "amount_due": total, "amount_paid": paid,
             "amount_remaining": (total - paid) if status in ("open", "draft", "uncollectible") else 0,
             "attempt_count": 1 if paid else 0, "attempted": bool(paid),
             "auto_advance": status in ("draft", "open"),
@@ -988,8 +987,6 @@ def generate(seed: int, invoices: int, out: str, gz: bool = True) -> dict:
     with open(os.path.join(out, "answer_key.json"), "wb") as f:
         f.write(json.dumps(key, indent=1, sort_keys=True).encode() + b"\n")
     files = {w.path(name): w.counts[name] for name in sorted(w.counts)}
-    inv_count = sum(1 for _ in ())  # placeholder for readability; counts are in files
-    del inv_count
     manifest = {"schema_version": SCHEMA_VERSION, "seed": seed, "invoices_per_month": invoices,
                 "customers": n_cust, "periods": list(PERIODS), "plant_period": PLANT_PERIOD,
                 "stripe_api_version": STRIPE_API_VERSION, "snapshot": SNAPSHOT, "gzip": gz,
