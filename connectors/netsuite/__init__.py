@@ -1,0 +1,1 @@
+"""NetSuite: mapping of SuiteQL rows to canonical rows, and the REST connector."""

@@ -1,0 +1,99 @@
+"""Load a generated sample_data folder straight into a workspace, "as if synced".
+
+Creates the sources ``stripe`` (billing) and ``netsuite`` (erp), one sync
+run each, and ingests every object through the same mappers the HTTP
+connectors use, in pages of :data:`PAGE_SIZE` records.  Used by the demo,
+tests and benchmarks that need a store full of data without HTTP.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+# importing the mapping modules registers their mappers
+from connectors.netsuite import mapping as ns_mapping
+from connectors.registry import MapContext, map_payload
+from connectors.sample_set import SampleSet
+from connectors.stripe import mapping as stripe_mapping  # noqa: F401
+from storage.ingest import Counts, Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
+from storage.workspace import Workspace
+
+PAGE_SIZE = 1000
+
+STRIPE_TYPES = ("customer", "product", "price", "subscription", "invoice", "credit_note", "invoice_payment",
+                "payment_intent", "charge", "refund", "payout")
+NETSUITE_TABLES = {"customer": "customer", "item": "item", "revenueplanline": "revenue_plan_line",
+                   "deferredrevenuebalance": "deferred_revenue_balance"}
+
+
+def load_sample(ws: Workspace, data_dir: Path) -> dict[str, dict[str, dict[str, int]]]:
+    """Ingest ``data_dir`` into ``ws``; returns per source, per object type {new, changed, unchanged}."""
+    sample = SampleSet(data_dir)
+    ctx = MapContext.from_config(ws.config.entities)
+    conn = ws.raw()
+    try:
+        result = {
+            "stripe": _load(conn, "stripe", "billing", _stripe_records(sample, ctx)),
+            "netsuite": _load(conn, "netsuite", "erp", _netsuite_records(sample, ctx)),
+        }
+    finally:
+        conn.close()
+    ws.audit("sync.sample_load", object_type="sample", object_id=str(sample.path.name),
+             details={name: {t: c["new"] + c["changed"] for t, c in counts.items()} for name, counts in result.items()})
+    return result
+
+
+def _load(conn: sqlite3.Connection, name: str, side: str, records: Iterable[Record]) -> dict[str, dict[str, int]]:
+    conn.execute("BEGIN IMMEDIATE")
+    source_id = ensure_source(conn, name, name, side)
+    run_id = start_sync_run(conn, source_id)
+    conn.execute("COMMIT")
+    total = Counts()
+    try:
+        for page in _pages(records):
+            total.merge(ingest_page(conn, source_id=source_id, side=side, sync_run_id=run_id, records=page,
+                                    cursor={"loaded": sum(sum(c.values()) for c in total.by_type.values()) + len(page)}))
+    except BaseException as exc:
+        finish_sync_run(conn, run_id, error=str(exc) or type(exc).__name__)
+        raise
+    finish_sync_run(conn, run_id)
+    return total.as_dict()
+
+
+def _pages(records: Iterable[Record]) -> Iterator[list[Record]]:
+    page: list[Record] = []
+    for rec in records:
+        page.append(rec)
+        if len(page) >= PAGE_SIZE:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _stripe_records(sample: SampleSet, ctx: MapContext) -> Iterator[Record]:
+    for object_type in STRIPE_TYPES:
+        for obj in sample.rows("stripe", object_type):
+            yield map_payload("stripe", object_type, obj, ctx)
+    payout_of = {r["balance_transaction"]: r["payout"] for r in sample.rows("stripe", "payout_balance_transaction")}
+    for obj in sample.rows("stripe", "balance_transaction"):
+        yield map_payload("stripe", "balance_transaction", with_payout(obj, payout_of.get(obj["id"])), ctx)
+
+
+def with_payout(balance_transaction: dict[str, Any], payout: str | None) -> dict[str, Any]:
+    """The balance transaction as listed under its payout (see the Stripe mapping)."""
+    return {**balance_transaction, "payout": payout} if payout else balance_transaction
+
+
+def _netsuite_records(sample: SampleSet, ctx: MapContext) -> Iterator[Record]:
+    for table in ("customer", "item"):
+        for row in sample.rows("netsuite", table):
+            yield map_payload("netsuite", NETSUITE_TABLES[table], row, ctx)
+    for txn in sample.netsuite_transactions():
+        yield map_payload("netsuite", ns_mapping.transaction_object_type(txn), txn, ctx)
+    for table in ("revenueplanline", "deferredrevenuebalance"):
+        for row in sample.rows("netsuite", table):
+            yield map_payload("netsuite", NETSUITE_TABLES[table], row, ctx)

@@ -1,0 +1,1 @@
+"""Stripe: mapping of API objects to canonical rows, and the HTTP connector."""
