@@ -4,14 +4,7 @@ from pathlib import Path
 
 import pytest
 
-try:
-    import sample_data.generate  # noqa: F401
-except ModuleNotFoundError:  # editable install made before sample_data/ existed
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from sample_data.generate import generate  # noqa: E402
+from sample_data.generate import generate
 
 SEED = 7
 N = 300
