@@ -40,3 +40,4 @@ class AppState:
     entity: str | None = None
     queue: QueueFilter = field(default_factory=QueueFilter)
     selected: set[str] = field(default_factory=set)
+    data_version: int = 0  # bumped by a sync/re-match; screens loaded from older data reload

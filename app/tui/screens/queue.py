@@ -27,6 +27,7 @@ SELECTS = ("domain", "kind", "status")
 
 
 class QueueScreen(BreakActions):
+    loaded_version = -1  # AppState.data_version of the data shown; -1: nothing yet
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
     BINDINGS = [
         Binding("enter", "open_detail", "Detail"),
@@ -62,12 +63,16 @@ class QueueScreen(BreakActions):
 
     def on_mount(self) -> None:
         self.sub_title = f"breaks · {self.app.state.period}"
-        self.action_reload()
 
     # ---------------------------------------------------------------- loading
 
+    def on_screen_resume(self) -> None:
+        if self.loaded_version != self.app.state.data_version:
+            self.action_reload()
+
     def action_reload(self) -> None:
         svc, state = self.app.svc, self.app.state
+        self.loaded_version = state.data_version
         in_worker(self, lambda: BreaksLoaded(svc.breaks(state.period, entity=state.entity)), group="load",
                   exclusive=True)
 

@@ -1,0 +1,83 @@
+"""The tieout review app: dashboard, break queue, break detail, sync, help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from app.tui.screens.dashboard import DashboardScreen
+from app.tui.screens.detail import DetailScreen
+from app.tui.screens.help import HelpScreen
+from app.tui.screens.queue import QueueScreen
+from app.tui.screens.sync import SyncScreen
+from app.tui.state import AppState
+
+SyncFn = Callable[[Callable[..., None]], Any]
+"""Syncs every source, reporting ``progress(text, fraction=None)``; supplied by the CLI."""
+
+SCREENS_FOR_HELP: tuple[tuple[str, type[Screen]], ...] = (
+    ("dashboard", DashboardScreen), ("queue", QueueScreen), ("detail", DetailScreen), ("sync", SyncScreen),
+)
+
+
+class TieoutApp(App):
+    """The review app over a ``reconcile.service.Service``.
+
+    ``svc`` does all I/O (always from workers); ``sync`` is optional because
+    only configured or demo workspaces know how to reach their sources.
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tieout"
+    MODES = {"dashboard": DashboardScreen, "queue": QueueScreen, "sync": SyncScreen}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("d", "switch_mode('dashboard')", "Dashboard"),
+        Binding("b", "switch_mode('queue')", "Breaks"),
+        Binding("y", "switch_mode('sync')", "Sync"),
+    ]
+
+    def __init__(self, svc: Any, *, period: str | None = None, entity: str | None = None,
+                 sync: SyncFn | None = None, start: str = "dashboard", user: str | None = None) -> None:
+        super().__init__()
+        self.svc = svc
+        self.state = AppState(entity=entity) if period is None else AppState(period=period, entity=entity)
+        self.sync = sync
+        self.start = start
+        self.user = user or svc.ws.user
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.start)
+
+    def reason_codes(self) -> list[str]:
+        from reconcile.service import REASON_CODES
+
+        return list(REASON_CODES)
+
+    def data_changed(self) -> None:
+        """After a sync/re-match: screens showing older data reload when next shown."""
+        self.state.data_version += 1
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        sections = [("app", self.BINDINGS)] + [(name, cls.BINDINGS) for name, cls in SCREENS_FOR_HELP]
+        self.push_screen(HelpScreen(sections))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every binding of the app and of the current screen is also a palette command."""
+        yield from super().get_system_commands(screen)
+        seen = {"quit", "help"}
+        for target, bindings in ((self, self.BINDINGS), (screen, screen.BINDINGS)):
+            for b in bindings:
+                if isinstance(b, Binding) and b.description and b.action not in seen:
+                    seen.add(b.action)
+                    yield SystemCommand(b.description, f"key: {b.key_display or b.key}",
+                                        partial(target.run_action, b.action))
