@@ -65,13 +65,13 @@ def setup(scratch: Path, params: dict[str, Any]) -> Path:
 
 
 async def _measure(path: Path) -> dict[str, float]:
-    import reconcile
+    from reconcile.service import open_workspace
     from textual.widgets import Select
 
     from app.tui.app import TieoutApp
     from app.tui.widgets.break_table import BreakTable
 
-    app = TieoutApp(reconcile.open_workspace(path), period="2026-10", start="queue")
+    app = TieoutApp(open_workspace(path), period="2026-10", start="queue")
     start = time.perf_counter()
     async with app.run_test(size=(160, 50)) as pilot:
         table = await _next_table(pilot, None)

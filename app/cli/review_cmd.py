@@ -25,10 +25,10 @@ EntityOpt = Annotated[Optional[str], typer.Option("--entity", "-e", help="Entity
 
 def review(workspace: WorkspaceOpt = None, period: PeriodOpt = None, entity: EntityOpt = None) -> None:
     """Open the review app: dashboard, break queue, break detail, sync."""
-    import reconcile
+    from reconcile.service import open_workspace
     from app.tui.app import TieoutApp
 
-    svc = reconcile.open_workspace(workspace)
+    svc = open_workspace(workspace)
     TieoutApp(svc, period=period, entity=entity).run()
 
 
@@ -38,14 +38,14 @@ def demo(
     headless: Annotated[bool, typer.Option("--headless", help="Print the summary and exit instead of opening the app.")] = False,
 ) -> None:
     """Try tieout on the sample month: sandboxes, sync, match October 2026, then the app. No network, no prompts."""
-    import reconcile
+    from reconcile.service import open_workspace
     from app.tui.app import TieoutApp
     from storage.workspace import init_workspace
 
     folder = workspace or Path(tempfile.mkdtemp(prefix="tieout-demo-")) / "ws"
     ws = init_workspace(folder, name="demo", user="demo")
     ws.close()
-    svc = reconcile.open_workspace(folder)
+    svc = open_workspace(folder)
     sync = _sample_sync(svc.ws)
     sync(lambda text, fraction=None: console.print(text))
     summary = svc.match(DEMO_PERIOD, user="demo")

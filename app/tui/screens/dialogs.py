@@ -70,7 +70,7 @@ class StatusDialog(Dialog):
     def action_submit(self) -> None:
         status = self.query_one("#status", Select).value
         reason = self.query_one("#reason", Select).value
-        reason = None if reason is Select.BLANK else str(reason)
+        reason = None if reason is Select.NULL else str(reason)
         if status in ("explained", "resolved") and reason is None:
             self.query_one("#error", Label).update(f"a reason is required to mark breaks {status}")
             return
@@ -155,7 +155,7 @@ class UnmatchDialog(Dialog):
     def action_submit(self) -> None:
         match_id = self.query_one("#match", Select).value
         reason = self.query_one("#reason", Input).value.strip()
-        if match_id is Select.BLANK or not reason:
+        if match_id is Select.NULL or not reason:
             self.query_one("#error", Label).update("pick a match and give a reason")
             return
         self.dismiss((int(match_id), reason))

@@ -52,7 +52,7 @@ class QueueScreen(BreakActions):
         with Horizontal(id="filters"):
             yield Select([], prompt="domain", id="domain")
             yield Select([], prompt="kind", id="kind")
-            yield Select([(UNRESOLVED, UNRESOLVED)], prompt="status", value=flt.status or Select.BLANK, id="status")
+            yield Select([(UNRESOLVED, UNRESOLVED)], prompt="status", value=flt.status or Select.NULL, id="status")
             yield Input(flt.assignee or "", placeholder="assignee (- = none)", id="assignee")
             yield Input(flt.min_amount or "", placeholder="min amount", id="min_amount")
             yield Input(flt.max_amount or "", placeholder="max amount", id="max_amount")
@@ -89,7 +89,7 @@ class QueueScreen(BreakActions):
             with select.prevent(Select.Changed):
                 select.set_options([(v, v) for v in values])
                 current = getattr(flt, name)
-                select.value = current if current in values else Select.BLANK
+                select.value = current if current in values else Select.NULL
         self.refilter()
 
     def refilter(self) -> None:
@@ -127,7 +127,7 @@ class QueueScreen(BreakActions):
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.BLANK else str(event.value)
+        value = None if event.value is Select.NULL else str(event.value)
         self._set_filter(**{event.select.id: value})
 
     @on(Input.Changed)
