@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "app.cli.workspace_cmd",
     "app.cli.period_cmd",
     "app.cli.audit_cmd",
+    "app.cli.review_cmd",
 ]
 
 
