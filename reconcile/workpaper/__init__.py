@@ -1,0 +1,50 @@
+"""Workpaper export: the auditor's Excel workbook and the analyst's CSV/Parquet files.
+
+``export_workbook(svc, "2026-10", path)`` and ``export_files(svc, "2026-10", folder, "csv")``
+read the period through the service (see :mod:`reconcile.workpaper.data`),
+write atomically (a failed export leaves no partial file) and record an audit
+event after writing, so the file shows the audit chain as it stood when
+exported.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from reconcile.workpaper.data import WorkpaperData, WorkpaperSource, collect
+from reconcile.workpaper.files import FileFormat, write_tables
+from reconcile.workpaper.tables import build_tables
+from reconcile.workpaper.workbook import WorkbookInfo, write_workbook
+
+__all__ = ["FileFormat", "WorkbookInfo", "WorkpaperData", "collect", "export_files", "export_workbook",
+           "write_tables", "write_workbook"]
+
+
+def export_workbook(svc: WorkpaperSource, period: str, path: Path, *, entity: str | None = None,
+                    user: str | None = None, **options: int) -> WorkbookInfo:
+    """Write the workpaper of ``period`` to ``path`` and record a ``workpaper.export`` audit event."""
+    path = Path(path)
+    data = collect(svc, period, entity)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        info = write_workbook(data, tmp, **options)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    svc.ws.audit("workpaper.export", object_type="period", object_id=period, user=user,
+                 details={"entity": entity, "format": "xlsx", "file": path.name, "sheets": len(info.sheets),
+                          "audit_head": data.audit_head})
+    return WorkbookInfo(path, info.sheets, info.split)
+
+
+def export_files(svc: WorkpaperSource, period: str, out_dir: Path, fmt: FileFormat | str, *,
+                 entity: str | None = None, user: str | None = None) -> list[Path]:
+    """Write one CSV or Parquet file per workpaper table into ``out_dir``."""
+    fmt = FileFormat(fmt)
+    data = collect(svc, period, entity)
+    written = write_tables(build_tables(data).all(), Path(out_dir), fmt)
+    svc.ws.audit("workpaper.export", object_type="period", object_id=period, user=user,
+                 details={"entity": entity, "format": fmt.value, "files": [p.name for p in written],
+                          "audit_head": data.audit_head})
+    return written

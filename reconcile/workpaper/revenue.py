@@ -1,0 +1,99 @@
+"""Deferred revenue roll-forward and recognition waterfall, from the canonical tables.
+
+Built from what the workspace holds today: ``invoice``/``credit_note``
+subtotals (billed, net of tax; void and draft excluded) and
+``revenue_schedule_line`` amounts (recognised), per side, entity and
+currency.  The revenue-matching issue owns the expected schedules; once it
+lands these sheets show its figures with no change here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from reconcile.workpaper.table import Table
+from storage.db import read_frame
+
+WATERFALL_PERIODS = 12
+_KEYS = ["side", "entity", "currency"]
+
+
+def _scope(entity: str | None, column: str = "entity") -> tuple[str, list[str]]:
+    return (f"AND {column} = ?", [entity]) if entity else ("", [])
+
+
+def billed_by_period(db_path: Path, entity: str | None) -> pl.DataFrame:
+    """side, entity, currency, period, billed (minor units): invoices minus credit notes."""
+    where, params = _scope(entity)
+    sql = (
+        "SELECT side, entity, currency, posting_period AS period, subtotal AS billed FROM invoice "
+        f"WHERE status NOT IN ('void', 'draft') AND posting_period IS NOT NULL {where} "
+        "UNION ALL SELECT side, entity, currency, posting_period, -subtotal FROM credit_note "
+        f"WHERE status <> 'void' AND posting_period IS NOT NULL {where}"
+    )
+    return read_frame(db_path, sql, params + params).cast({"billed": pl.Int64})
+
+
+def schedule_lines(db_path: Path, entity: str | None) -> pl.DataFrame:
+    """Schedule lines with the posting period of the invoice they belong to (same source)."""
+    where, params = _scope(entity, "r.entity")
+    sql = (
+        "SELECT r.side, r.entity, r.currency, r.period, r.amount, i.posting_period AS billed_period "
+        "FROM revenue_schedule_line r LEFT JOIN invoice i "
+        "ON i.source_id = r.source_id AND i.external_id = r.invoice_ref "
+        f"WHERE 1 = 1 {where}"
+    )
+    return read_frame(db_path, sql, params).cast({"amount": pl.Int64})
+
+
+def rollforward(billed: pl.DataFrame, schedule: pl.DataFrame, period: str) -> Table:
+    """Opening deferred + billed − recognised = closing, per side, entity and currency."""
+    def split(frame: pl.DataFrame, value: str, before: str, during: str) -> pl.DataFrame:
+        return frame.group_by(_KEYS).agg(
+            pl.col(value).filter(pl.col("period") < period).sum().alias(before),
+            pl.col(value).filter(pl.col("period") == period).sum().alias(during),
+        )
+
+    b = split(billed, "billed", "_billed_before", "billed")
+    r = split(schedule.select(*_KEYS, "period", "amount"), "amount", "_recognised_before", "recognised")
+    frame = (
+        b.join(r, on=_KEYS, how="full", coalesce=True, nulls_equal=True)
+        .with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in
+                      ("_billed_before", "billed", "_recognised_before", "recognised"))
+        .with_columns((pl.col("_billed_before") - pl.col("_recognised_before")).alias("opening"))
+        .with_columns((pl.col("opening") + pl.col("billed") - pl.col("recognised")).alias("closing"))
+        .sort(_KEYS, nulls_last=True)
+        .select(pl.lit(period).alias("period"), *_KEYS, "opening", "billed", "recognised", "closing")
+    )
+    return Table("Revenue roll-forward", frame, money=("opening", "billed", "recognised", "closing"))
+
+
+def next_periods(period: str, count: int) -> list[str]:
+    year, month = (int(p) for p in period.split("-"))
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def waterfall(schedule: pl.DataFrame, period: str, count: int = WATERFALL_PERIODS) -> Table:
+    """Revenue still to recognise from ``period`` on, by billing period (rows) and month (columns)."""
+    months = next_periods(period, count)
+    later = f"after {months[-1]}"
+    rows = schedule.filter((pl.col("period") >= period)
+                           & (pl.col("billed_period").is_null() | (pl.col("billed_period") <= period)))
+    frame = (
+        rows.with_columns(pl.when(pl.col("period") > months[-1]).then(pl.lit(later))
+                          .otherwise(pl.col("period")).alias("bucket"))
+        .group_by(*_KEYS, "billed_period")
+        .agg(*(pl.col("amount").filter(pl.col("bucket") == m).sum().alias(m) for m in [*months, later]),
+             pl.col("amount").sum().alias("total"))
+        .sort(*_KEYS, "billed_period", nulls_last=True)
+    )
+    if frame.height == 0:
+        frame = pl.DataFrame(schema={**{k: pl.String for k in [*_KEYS, "billed_period"]},
+                                     **{m: pl.Int64 for m in [*months, later, "total"]}})
+    return Table("Revenue waterfall", frame, money=(*months, later, "total"))

@@ -1,0 +1,50 @@
+"""The workpaper's tables, built once from :class:`WorkpaperData` for every output format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reconcile.workpaper import revenue
+from reconcile.workpaper.data import WorkpaperData
+from reconcile.workpaper.detail import MATCH_ROWS_LIMIT, detail_table
+from reconcile.workpaper.table import Table
+
+SUMMARY_MONEY = ("billing_total", "erp_total", "open_amount")
+
+
+@dataclass(frozen=True)
+class WorkpaperTables:
+    summary: Table
+    details: dict[str, Table]  # domain -> detail table
+    rollforward: Table
+    waterfall: Table
+    corrections: Table
+    audit_trail: Table
+    sources: Table
+
+    def all(self) -> list[Table]:
+        """Every table in workbook order (what the CSV/Parquet export writes)."""
+        return [self.summary, *self.details.values(), self.rollforward, self.waterfall, self.corrections,
+                self.audit_trail, self.sources]
+
+
+def domains(data: WorkpaperData) -> list[str]:
+    """Domains with anything to show, invoice first, then by name."""
+    found = set(data.summary["domain"].to_list()) | set(data.breaks["domain"].to_list()) \
+        | set(data.matches["domain"].to_list())
+    return sorted(found, key=lambda d: (d != "invoice", d))
+
+
+def build_tables(data: WorkpaperData, *, match_rows_limit: int = MATCH_ROWS_LIMIT) -> WorkpaperTables:
+    return WorkpaperTables(
+        summary=Table("Summary", data.summary.sort("domain", "currency"), money=SUMMARY_MONEY),
+        details={d: detail_table(d, data.breaks, data.matches, match_rows_limit=match_rows_limit)
+                 for d in domains(data)},
+        rollforward=revenue.rollforward(data.billed, data.schedule, data.period),
+        waterfall=revenue.waterfall(data.schedule, data.period),
+        corrections=Table("Corrections", data.corrections, money=("amount",),
+                          timestamps=("proposed_at", "approved_at", "pushed_at")),
+        audit_trail=Table("Audit trail", data.audit_events.sort("id"), timestamps=("at",)),
+        sources=Table("Sources", data.sources, timestamps=("last_sync_at",)),
+    )
+

@@ -1,0 +1,114 @@
+"""Workpaper inputs built as plain data, shaped exactly like the service's results."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from reconcile.workpaper.data import SignOff, WorkpaperData
+
+IDS = pl.List(pl.String)
+BREAK_SCHEMA = {
+    "id": pl.String, "domain": pl.String, "object_type": pl.String, "kind": pl.String, "status": pl.String,
+    "period": pl.String, "entity": pl.String, "currency": pl.String, "amount": pl.Int64,
+    "billing_amount": pl.Int64, "erp_amount": pl.Int64, "billing_ids": IDS, "erp_ids": IDS, "rule": pl.String,
+    "assignee": pl.String, "reason": pl.String, "note": pl.String, "opened_at": pl.String,
+    "updated_at": pl.String, "resolved_at": pl.String,
+}
+MATCH_SCHEMA = {
+    "id": pl.Int64, "match_run_id": pl.Int64, "domain": pl.String, "object_type": pl.String, "period": pl.String,
+    "entity": pl.String, "currency": pl.String, "rule": pl.String, "billing_ids": IDS, "erp_ids": IDS,
+    "billing_amount": pl.Int64, "erp_amount": pl.Int64, "differences": pl.String, "manual": pl.Boolean,
+    "created_by": pl.String, "reason": pl.String, "created_at": pl.String,
+}
+SUMMARY_SCHEMA = {
+    "domain": pl.String, "currency": pl.String, "billing_count": pl.Int64, "billing_total": pl.Int64,
+    "erp_count": pl.Int64, "erp_total": pl.Int64, "matched_count": pl.Int64, "open_breaks": pl.Int64,
+    "open_amount": pl.Int64, "breaks": pl.Int64,
+}
+T = "2026-11-02T09:30:00.123456+00:00"
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+def brk(id: str, kind: str, currency: str, billing: int | None, erp: int | None, *, status: str = "open",
+        amount: int | None = None, b_ids: list[str] | None = None, e_ids: list[str] | None = None,
+        note: str | None = None, domain: str = "invoice") -> dict:
+    stake = amount if amount is not None else abs((billing or 0) - (erp or 0)) if billing and erp else (billing or erp)
+    return {"id": id, "domain": domain, "object_type": "invoice", "kind": kind, "status": status,
+            "period": "2026-10", "entity": "US", "currency": currency, "amount": stake, "billing_amount": billing,
+            "erp_amount": erp, "billing_ids": b_ids if b_ids is not None else ([f"in_{id}"] if billing is not None else []),
+            "erp_ids": e_ids if e_ids is not None else ([f"ns_{id}"] if erp is not None else []),
+            "rule": "exact", "assignee": "ann", "reason": None, "note": note, "opened_at": T, "updated_at": T,
+            "resolved_at": None}
+
+
+def match(id: int, currency: str, billing: int, erp: int, *, b_id: str | None = None, e_id: str | None = None,
+          manual: bool = False, domain: str = "invoice") -> dict:
+    return {"id": id, "match_run_id": 1, "domain": domain, "object_type": "invoice", "period": "2026-10",
+            "entity": "US", "currency": currency, "rule": "manual" if manual else "exact",
+            "billing_ids": [b_id or f"in_m{id}"], "erp_ids": [e_id or f"ns_m{id}"], "billing_amount": billing,
+            "erp_amount": erp, "differences": "{}", "manual": manual, "created_by": "tester", "reason": None,
+            "created_at": T}
+
+
+def make_data(breaks: list[dict], matches: list[dict], *, billed: pl.DataFrame | None = None,
+              schedule: pl.DataFrame | None = None) -> WorkpaperData:
+    """Data whose source totals are exactly what the matches and breaks explain (so it ties)."""
+    b = pl.DataFrame(breaks, schema=BREAK_SCHEMA)
+    m = pl.DataFrame(matches, schema=MATCH_SCHEMA)
+    totals: dict[tuple[str, str], list[int]] = {}
+    for row in matches:
+        t = totals.setdefault((row["domain"], row["currency"]), [0, 0, 0, 0])
+        t[0] += 1; t[1] += row["billing_amount"]; t[2] += 1; t[3] += row["erp_amount"]
+    for row in (r for r in breaks if r["status"] != "auto_resolved"):
+        t = totals.setdefault((row["domain"], row["currency"]), [0, 0, 0, 0])
+        if row["kind"] in ("missing_in_erp", "duplicate_in_billing"):
+            t[0] += 1; t[1] += row["amount"]
+        elif row["kind"] in ("missing_in_billing", "duplicate_in_erp"):
+            t[2] += 1; t[3] += row["amount"]
+    summary = pl.DataFrame(
+        [{"domain": d, "currency": c, "billing_count": v[0], "billing_total": v[1], "erp_count": v[2],
+          "erp_total": v[3], "matched_count": 0, "open_breaks": 0, "open_amount": 0, "breaks": 0}
+         for (d, c), v in sorted(totals.items())], schema=SUMMARY_SCHEMA)
+    return WorkpaperData(
+        workspace="acme", period="2026-10", entity="US", tieout_version="0.1.0",
+        sign_off=SignOff("open", "pat", T, None, None),
+        run={"id": 7, "finished_at": T, "user": "tester", "ruleset_hash": "r" * 64, "input_fingerprint": "f" * 64},
+        audit_head="a" * 64,
+        sources=pl.DataFrame({"name": ["stripe", "netsuite"], "kind": ["stripe", "netsuite"],
+                              "side": ["billing", "erp"], "entity": [None, "US"], "last_sync_at": [T, T],
+                              "last_sync_status": ["ok", "ok"], "last_sync_error": [None, None]}),
+        summary=summary, breaks=b, matches=m,
+        corrections=pl.DataFrame({
+            "id": [1], "break_id": ["b1"], "entity": ["US"], "action": ["update_invoice_amount"],
+            "target_ref": ["ns_b1"], "currency": ["USD"], "amount": [-1250], "status": ["pushed"],
+            "maker": ["ann"], "proposed_at": [T], "checker": ["bob"], "approved_at": [T], "pushed_at": [T],
+            "idempotency_key": ["k1"], "result": ['{"status": 200}']}),
+        audit_events=pl.DataFrame({"id": [1, 2], "at": [T, T], "user": ["tester", HYPERLINK],
+                                   "action": ["match.run", "break.note"], "object_type": ["match_run", "break"],
+                                   "object_id": ["7", "b1"], "details": ["{}", "{}"], "hash": ["h1", "h2"]}),
+        billed=billed if billed is not None else pl.DataFrame(
+            schema={"side": pl.String, "entity": pl.String, "currency": pl.String, "period": pl.String,
+                    "billed": pl.Int64}),
+        schedule=schedule if schedule is not None else pl.DataFrame(
+            schema={"side": pl.String, "entity": pl.String, "currency": pl.String, "period": pl.String,
+                    "amount": pl.Int64, "billed_period": pl.String}),
+    )
+
+
+@pytest.fixture
+def data() -> WorkpaperData:
+    """A small period: USD, JPY and KWD, every main kind of break, a formula-like customer note."""
+    breaks = [
+        brk("b1", "amount_mismatch", "USD", 10_000, 11_250, note=HYPERLINK),
+        brk("b2", "missing_in_erp", "USD", 5_005, None),
+        brk("b3", "missing_in_billing", "JPY", None, 1_200),
+        brk("b4", "duplicate_in_erp", "KWD", 7_001, 7_001, amount=7_001, b_ids=["in_k"], e_ids=["ns_k", "ns_k2"]),
+        brk("b5", "status_mismatch", "USD", 10_000, 11_250, b_ids=["in_b1"], e_ids=["ns_b1"]),
+        brk("b6", "missing_in_erp", "USD", 999, None, status="auto_resolved"),
+    ]
+    breaks[0]["billing_ids"], breaks[0]["erp_ids"] = ["in_b1"], ["ns_b1"]
+    matches = [match(1, "USD", 10_000, 11_250, b_id="in_b1", e_id="ns_b1"), match(2, "USD", -4_321, -4_321),
+               match(3, "JPY", 123_456, 123_456), match(4, "KWD", 1_234_567, 1_234_567, b_id="in_k", e_id="ns_k"),
+               match(5, "USD", 2_000, 1_999)]
+    return make_data(breaks, matches)
