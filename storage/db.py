@@ -54,9 +54,27 @@ def read_frame(db_path: Path, sql: str, params: Sequence[Any] | None = None) -> 
 
     Integer columns stay Int64, so money stays exact.
     """
-    import adbc_driver_sqlite.dbapi as adbc
-
-    with adbc.connect(str(db_path)) as conn, conn.cursor() as cur:
+    with _adbc_connection(db_path).cursor() as cur:
         cur.execute(sql, parameters=list(params) if params else None)
         table = cur.fetch_arrow_table()
     return pl.from_arrow(table)  # type: ignore[return-value]
+
+
+_ADBC: dict[str, Any] = {}
+
+
+def _adbc_connection(db_path: Path) -> Any:
+    """One autocommit ADBC connection per database file, kept open for the process.
+
+    The ADBC driver links its own copy of SQLite.  Closing a connection of one
+    copy drops the POSIX locks of every connection in the process and makes that
+    copy believe it is the last user, so it deletes the -wal/-shm files under the
+    other copy's open connections: committed-but-not-checkpointed rows are lost
+    ("disk I/O error").  Never closing the ADBC connection avoids that.
+    """
+    import adbc_driver_sqlite.dbapi as adbc
+
+    key = str(Path(db_path).resolve())
+    if key not in _ADBC:
+        _ADBC[key] = adbc.connect(key, autocommit=True)
+    return _ADBC[key]
