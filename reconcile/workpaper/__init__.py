@@ -33,7 +33,7 @@ def export_workbook(svc: WorkpaperSource, period: str, path: Path, *, entity: st
     finally:
         tmp.unlink(missing_ok=True)
     svc.ws.audit("workpaper.export", object_type="period", object_id=period, user=user,
-                 details={"entity": entity, "format": "xlsx", "file": path.name, "sheets": len(info.sheets),
+                 details={"period": period, "entity": entity, "format": "xlsx", "file": path.name, "sheets": len(info.sheets),
                           "audit_head": data.audit_head})
     return WorkbookInfo(path, info.sheets, info.split)
 
@@ -45,6 +45,6 @@ def export_files(svc: WorkpaperSource, period: str, out_dir: Path, fmt: FileForm
     data = collect(svc, period, entity)
     written = write_tables(build_tables(data).all(), Path(out_dir), fmt)
     svc.ws.audit("workpaper.export", object_type="period", object_id=period, user=user,
-                 details={"entity": entity, "format": fmt.value, "files": [p.name for p in written],
+                 details={"period": period, "entity": entity, "format": fmt.value, "files": [p.name for p in written],
                           "audit_head": data.audit_head})
     return written
