@@ -20,6 +20,7 @@ from storage.errors import TieoutError
 COMMAND_MODULES = [
     "app.cli.workspace_cmd",
     "app.cli.period_cmd",
+    "app.cli.match_cmd",
     "app.cli.audit_cmd",
     "app.cli.review_cmd",
 ]
