@@ -11,13 +11,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
-
 # importing the mapping modules registers their mappers
 from connectors.netsuite import mapping as ns_mapping
 from connectors.registry import MapContext, map_payload
 from connectors.sample_set import SampleSet
-from connectors.stripe import mapping as stripe_mapping  # noqa: F401
+from connectors.stripe.mapping import with_payout
 from storage.ingest import Counts, Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
 from storage.workspace import Workspace
 
@@ -81,11 +79,6 @@ def _stripe_records(sample: SampleSet, ctx: MapContext) -> Iterator[Record]:
     payout_of = {r["balance_transaction"]: r["payout"] for r in sample.rows("stripe", "payout_balance_transaction")}
     for obj in sample.rows("stripe", "balance_transaction"):
         yield map_payload("stripe", "balance_transaction", with_payout(obj, payout_of.get(obj["id"])), ctx)
-
-
-def with_payout(balance_transaction: dict[str, Any], payout: str | None) -> dict[str, Any]:
-    """The balance transaction as listed under its payout (see the Stripe mapping)."""
-    return {**balance_transaction, "payout": payout} if payout else balance_transaction
 
 
 def _netsuite_records(sample: SampleSet, ctx: MapContext) -> Iterator[Record]:

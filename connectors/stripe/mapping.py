@@ -204,3 +204,8 @@ def map_payout(obj: Payload, ctx: MapContext) -> Record:
     row = {**_common(obj, ctx), "status": obj.get("status"), "arrival_date": arrival,
            "posting_period": period(arrival), "amount": int(obj["amount"])}
     return Record("payout", obj["id"], obj, {"payout": [row]})
+
+
+def with_payout(balance_transaction: Payload, payout: str | None) -> Payload:
+    """The balance transaction as listed under its payout, with that payout id recorded."""
+    return {**balance_transaction, "payout": payout} if payout else balance_transaction

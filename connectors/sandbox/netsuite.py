@@ -1,0 +1,241 @@
+"""A NetSuite imitation: SuiteQL over REST (``POST /services/rest/query/v1/suiteql``
+with ``Prefer: transient``, ``limit``/``offset``, ``hasMore``), the record API
+(GET by id, PUT ``eid:X`` upsert by external id), token-based auth (OAuth 1.0a
+HMAC-SHA256, verified) or OAuth 2.0 client credentials, and NetSuite's error
+shape (``o:errorDetails``).
+
+SuiteQL is a small subset, exactly what :mod:`connectors.netsuite.client`
+sends: ``SELECT * FROM t WHERE id > N ORDER BY id``, the transaction query
+joined to its customer's externalid, and ``WHERE col IN (...)`` for lines
+and links.  It is not a SQL engine.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from connectors.errors import CredentialError
+from connectors.netsuite.auth import (
+    ASSERTION_TYPE,
+    TOKEN_PATH,
+    OAuth2Credentials,
+    TbaCredentials,
+    parse_credentials,
+    parse_oauth_header,
+    tba_signature,
+    verify_assertion,
+)
+from connectors.sample_set import SampleSet
+from connectors.sandbox.faults import Faults
+from connectors.sandbox.server import Reply, Request, Sandbox
+
+TABLES = ("customer", "item", "transaction", "transactionline", "transactionlink", "revenueplanline",
+          "deferredrevenuebalance", "subsidiary", "accountingperiod")
+SUITEQL_PATH = "/services/rest/query/v1/suiteql"
+RECORD_PREFIX = "/services/rest/record/v1/"
+RECORD_TYPES = {"invoice": "CustInvc", "creditMemo": "CustCred", "customerPayment": "CustPymt",
+                "customerRefund": "CustRfnd", "deposit": "Deposit"}
+MAX_LIMIT = 1000
+
+_QUERY = re.compile(
+    r"^SELECT\s+(?P<cols>.+?)\s+FROM\s+(?P<table>\w+)"
+    r"(?P<join>\s+LEFT\s+JOIN\s+customer\s+ON\s+customer\.id\s*=\s*transaction\.entity)?"
+    r"\s+WHERE\s+(?:\w+\.)?(?P<col>\w+)\s*(?:>\s*(?P<gt>\d+)|IN\s*\((?P<in>[\d,\s]+)\))"
+    r"\s+ORDER\s+BY\s+(?P<order>[\w.,\s]+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def default_secret(account: str = "TSTDRV1") -> str:
+    """A fresh TBA credential for a sandbox run (printed by `tieout sandbox netsuite`)."""
+    return json.dumps({"auth": "tba", "account": account, "consumer_key": secrets.token_hex(16),
+                       "consumer_secret": secrets.token_hex(16), "token_id": secrets.token_hex(16),
+                       "token_secret": secrets.token_hex(16)})
+
+
+def _error(status: int, code: str, detail: str) -> Reply:
+    titles = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+              429: "Too Many Requests", 500: "Internal Server Error"}
+    return Reply(status, {"type": "https://www.rfc-editor.org/rfc/rfc9110.html", "title": titles.get(status, "Error"),
+                          "status": status, "o:errorDetails": [{"detail": detail, "o:errorCode": code}]})
+
+
+class NetSuiteSandbox(Sandbox):
+    name = "netsuite"
+
+    def __init__(self, data_dir: Path | str, *, secret: str | None = None, faults: Faults | None = None) -> None:
+        super().__init__(faults)
+        self.secret = secret or default_secret()
+        self.creds = parse_credentials("sandbox", self.secret)
+        sample = SampleSet(data_dir)
+        self._lock = threading.Lock()
+        self.tables: dict[str, list[dict[str, Any]]] = {t: list(sample.rows("netsuite", t)) for t in TABLES}
+        self._tokens: set[str] = set()
+        self._nonces: set[str] = set()
+        self._reindex()
+
+    def _reindex(self) -> None:
+        for name in ("customer", "item", "transaction", "revenueplanline", "deferredrevenuebalance"):
+            self.tables[name].sort(key=lambda r: int(r["id"]))
+        self.ids = {name: [int(r["id"]) for r in self.tables[name]]
+                    for name in ("customer", "item", "transaction", "revenueplanline", "deferredrevenuebalance")}
+        self.groups: dict[tuple[str, str], dict[int, list[dict[str, Any]]]] = {}
+        for table, col in (("transactionline", "transaction"), ("transactionlink", "nextdoc")):
+            index: dict[int, list[dict[str, Any]]] = {}
+            for row in self.tables[table]:
+                index.setdefault(int(row[col]), []).append(row)
+            self.groups[(table, col)] = index
+        self.customer_ext = {c["id"]: c.get("externalid") for c in self.tables["customer"]}
+
+    def fault_body(self, status: int) -> Any:
+        if status == 429:
+            return _error(429, "SSS_REQUEST_LIMIT_EXCEEDED", "Request limit exceeded (sandbox fault).").body
+        return _error(status, "UNEXPECTED_ERROR", "An unexpected error occurred (sandbox fault).").body
+
+    # ------------------------------------------------------------ changes made by tests and the demo
+
+    def update_transaction(self, tid: str, **fields: Any) -> dict[str, Any]:
+        with self._lock:
+            row = next(r for r in self.tables["transaction"] if r["id"] == tid)
+            row.update(fields)
+            return row
+
+    # ------------------------------------------------------------ auth
+
+    def _authorize(self, request: Request) -> None:
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer ") and header[7:] in self._tokens:
+            return
+        if isinstance(self.creds, TbaCredentials) and header.startswith("OAuth "):
+            oauth = parse_oauth_header(header)
+            url = f"http://{request.headers.get('Host')}{request.url}"
+            expected = tba_signature(request.method, url, oauth, self.creds.consumer_secret, self.creds.token_secret)
+            fresh = abs(time.time() - int(oauth.get("oauth_timestamp") or 0)) < 300
+            nonce = oauth.get("oauth_nonce", "")
+            if (oauth.get("oauth_consumer_key") == self.creds.consumer_key
+                    and oauth.get("oauth_token") == self.creds.token_id
+                    and oauth.get("realm") == self.creds.account
+                    and oauth.get("oauth_signature") == expected and fresh and nonce not in self._nonces):
+                with self._lock:
+                    self._nonces.add(nonce)
+                return
+        raise _error(401, "INVALID_LOGIN", "Invalid login attempt. For more details, see the Login Audit Trail.")
+
+    def _token(self, request: Request) -> tuple[int, Any]:
+        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        if not isinstance(self.creds, OAuth2Credentials) or form.get("grant_type") != "client_credentials" \
+                or form.get("client_assertion_type") != ASSERTION_TYPE:
+            raise Reply(400, {"error": "invalid_request"})
+        try:
+            claims = verify_assertion(form.get("client_assertion", ""), self.creds.private_key)
+        except CredentialError:
+            raise Reply(401, {"error": "invalid_client"}) from None
+        if claims.get("iss") != self.creds.client_id or claims.get("exp", 0) < time.time():
+            raise Reply(401, {"error": "invalid_client"})
+        token = secrets.token_hex(24)
+        with self._lock:
+            self._tokens.add(token)
+        return 200, {"access_token": token, "token_type": "bearer", "expires_in": 3600}
+
+    # ------------------------------------------------------------ routing
+
+    def handle(self, request: Request) -> tuple[int, Any]:
+        if request.path == TOKEN_PATH and request.method == "POST":
+            return self._token(request)
+        self._authorize(request)
+        if request.path == SUITEQL_PATH:
+            if request.method != "POST":
+                raise _error(405, "INVALID_REQUEST", "SuiteQL queries are sent with POST.")
+            if request.headers.get("Prefer") != "transient":
+                raise _error(400, "INVALID_REQUEST", "SuiteQL requests need the header 'Prefer: transient'.")
+            return 200, self._suiteql(request)
+        if request.path.startswith(RECORD_PREFIX):
+            return self._record(request)
+        raise _error(404, "NONEXISTENT_PATH", f"The requested path {request.path} does not exist.")
+
+    def _suiteql(self, request: Request) -> dict[str, Any]:
+        try:
+            limit = int(request.query.get("limit", MAX_LIMIT))
+            offset = int(request.query.get("offset", 0))
+            query = " ".join(str(json.loads(request.body)["q"]).split())
+        except (ValueError, KeyError, TypeError):
+            raise _error(400, "INVALID_PARAMETER", "Body must be JSON {\"q\": \"SELECT ...\"}; limit/offset integers.") from None
+        if not 1 <= limit <= MAX_LIMIT or offset < 0:
+            raise _error(400, "INVALID_PARAMETER", f"limit must be 1..{MAX_LIMIT} and offset >= 0.")
+        m = _QUERY.match(query)
+        if not m or m["table"].lower() not in TABLES:
+            raise _error(400, "INVALID_SEARCH", f"Invalid search query: {query[:200]}")
+        table, col = m["table"].lower(), m["col"].lower()
+        with self._lock:
+            if m["gt"] is not None:
+                if col != "id" or table not in self.ids:
+                    raise _error(400, "INVALID_SEARCH", f"sandbox supports 'WHERE id > N' on {sorted(self.ids)}")
+                start = bisect.bisect_right(self.ids[table], int(m["gt"]))
+                rows = self.tables[table][start:]
+            else:
+                index = self.groups.get((table, col))
+                if index is None:
+                    raise _error(400, "INVALID_SEARCH", f"sandbox supports IN (...) on transactionline.transaction "
+                                                        f"and transactionlink.nextdoc, not {table}.{col}")
+                keys = sorted({int(k) for k in m["in"].replace(" ", "").split(",") if k})
+                rows = [r for k in keys for r in index.get(k, ())]
+            page = rows[offset : offset + limit]
+            if m["join"]:
+                page = [{**r, "customerexternalid": self.customer_ext.get(r.get("entity"))} for r in page]
+        return {"links": [], "count": len(page), "hasMore": offset + limit < len(rows), "offset": offset,
+                "totalResults": len(rows), "items": page}
+
+    def _record(self, request: Request) -> tuple[int, Any]:
+        rest = request.path[len(RECORD_PREFIX):].split("/")
+        if len(rest) != 2 or rest[0] not in RECORD_TYPES and rest[0] != "customer":
+            raise _error(404, "NONEXISTENT_PATH", f"The record type in {request.path} is not supported here.")
+        rtype, key = rest
+        table = "customer" if rtype == "customer" else "transaction"
+        with self._lock:
+            if key.startswith("eid:"):
+                matches = [r for r in self.tables[table] if r.get("externalid") == key[4:]
+                           and (table == "customer" or r.get("type") == RECORD_TYPES[rtype])]
+            else:
+                matches = [r for r in self.tables[table] if r["id"] == key]
+            if request.method == "GET":
+                if not matches:
+                    raise _error(404, "NONEXISTENT_ID", f"Record {rtype} {key} was not found.")
+                return 200, matches[0]
+            if request.method in ("PUT", "PATCH"):
+                try:
+                    fields = json.loads(request.body or b"{}")
+                except ValueError:
+                    raise _error(400, "INVALID_CONTENT", "The request body is not valid JSON.") from None
+                if not isinstance(fields, dict):
+                    raise _error(400, "INVALID_CONTENT", "The request body must be a JSON object.")
+                if matches:
+                    matches[0].update(fields)
+                    target = matches[0]
+                elif request.method == "PUT" and key.startswith("eid:"):
+                    target = {**fields, "id": str(max(self.ids[table], default=0) + 1), "externalid": key[4:]}
+                    if table == "transaction":
+                        target["type"] = RECORD_TYPES[rtype]
+                    self.tables[table].append(target)
+                else:
+                    raise _error(404, "NONEXISTENT_ID", f"Record {rtype} {key} was not found.")
+                self._reindex()
+                raise Reply(204, None, {"Location": f"{RECORD_PREFIX}{rtype}/{target['id']}"})
+        raise _error(405, "INVALID_REQUEST", f"{request.method} is not supported on {request.path}")
+
+
+@contextmanager
+def serve_netsuite(data_dir: Path | str, *, secret: str | None = None, faults: Faults | None = None,
+                   port: int = 0) -> Iterator[str]:
+    """Serve a NetSuite sandbox over ``data_dir`` in a background thread; yields its base URL."""
+    with NetSuiteSandbox(data_dir, secret=secret, faults=faults).serving(port) as url:
+        yield url

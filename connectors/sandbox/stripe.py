@@ -1,0 +1,201 @@
+"""A Stripe imitation: ``/v1`` lists (limit, starting_after, has_more, newest
+first, ``created[gte]``), single objects, invoice lines, balance
+transactions by payout, Bearer auth, Stripe's error shape, and writes with
+Idempotency-Key semantics (same key + same body -> the stored response; same
+key + another body -> ``idempotency_error``)."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from connectors.sample_set import SampleSet
+from connectors.sandbox.faults import Faults
+from connectors.sandbox.server import Reply, Request, Sandbox
+
+COLLECTIONS = {
+    "customers": "customer", "products": "product", "prices": "price", "subscriptions": "subscription",
+    "invoices": "invoice", "credit_notes": "credit_note", "invoice_payments": "invoice_payment",
+    "payment_intents": "payment_intent", "charges": "charge", "refunds": "refund", "payouts": "payout",
+    "balance_transactions": "balance_transaction",
+}
+"""URL collection -> object type (and sample file name)."""
+
+NO_CREATED_FILTER = {"credit_notes"}
+
+
+def _error(status: int, type_: str, message: str, code: str | None = None, param: str | None = None) -> Reply:
+    return Reply(status, {"error": {"type": type_, "code": code, "message": message, "param": param}})
+
+
+class StripeSandbox(Sandbox):
+    name = "stripe"
+
+    def __init__(self, data_dir: Path | str, *, secret: str = "sk_test_tieout", faults: Faults | None = None,
+                 embedded_lines: int = 10) -> None:
+        super().__init__(faults)
+        self.secret = secret
+        self.embedded_lines = embedded_lines
+        sample = SampleSet(data_dir)
+        self.objects: dict[str, dict[str, dict[str, Any]]] = {}
+        self.ordered: dict[str, list[str]] = {}
+        for collection, object_type in COLLECTIONS.items():
+            self.objects[collection] = {o["id"]: o for o in sample.rows("stripe", object_type)}
+        self.by_payout: dict[str, list[str]] = {}
+        for link in sample.rows("stripe", "payout_balance_transaction"):
+            self.by_payout.setdefault(link["payout"], []).append(link["balance_transaction"])
+        self._lock = threading.Lock()
+        self._idempotency: dict[str, tuple[str, int, Any]] = {}
+        self._new_ids = 0
+        for collection in self.objects:
+            self._reorder(collection)
+
+    def _reorder(self, collection: str) -> None:
+        """Newest first, ties broken by id (as Stripe lists are)."""
+        objs = self.objects[collection]
+        self.ordered[collection] = sorted(objs, key=lambda i: (-int(objs[i].get("created") or 0), i))
+
+    def fault_body(self, status: int) -> Any:
+        kind = "rate_limit_error" if status == 429 else "api_error"
+        return {"error": {"type": kind, "code": None, "message": f"sandbox fault {status}", "param": None}}
+
+    # ------------------------------------------------------------ changes made by tests and the demo
+
+    def update(self, collection: str, object_id: str, **fields: Any) -> dict[str, Any]:
+        """Change an object upstream (as if edited in the dashboard)."""
+        with self._lock:
+            obj = self.objects[collection][object_id]
+            obj.update(copy.deepcopy(fields))
+            return obj
+
+    # ------------------------------------------------------------ routing
+
+    def handle(self, request: Request) -> tuple[int, Any]:
+        auth = request.headers.get("Authorization", "")
+        if auth != f"Bearer {self.secret}":
+            raise _error(401, "invalid_request_error", "Invalid API Key provided.", "api_key_invalid")
+        parts = [p for p in request.path.split("/") if p]
+        if not parts or parts[0] != "v1" or len(parts) < 2 or parts[1] not in COLLECTIONS:
+            raise _error(404, "invalid_request_error", f"Unrecognized request URL ({request.method}: {request.path}).")
+        collection = parts[1]
+        if request.method == "GET":
+            if len(parts) == 2:
+                return 200, self._list(collection, request)
+            obj = self._get(collection, parts[2])
+            if len(parts) == 4 and parts[3] == "lines" and collection == "invoices":
+                return 200, self._page(obj["lines"]["data"], request, f"/v1/invoices/{parts[2]}/lines")
+            return 200, self._expand(collection, obj)
+        if request.method == "POST":
+            return self._write(collection, parts[2] if len(parts) > 2 else None, request)
+        raise _error(405, "invalid_request_error", f"{request.method} is not allowed on {request.path}")
+
+    def _get(self, collection: str, object_id: str) -> dict[str, Any]:
+        obj = self.objects[collection].get(object_id)
+        if obj is None:
+            raise _error(404, "invalid_request_error", f"No such {COLLECTIONS[collection]}: '{object_id}'",
+                         "resource_missing", "id")
+        return obj
+
+    def _expand(self, collection: str, obj: dict[str, Any]) -> dict[str, Any]:
+        """An object as a list returns it: invoices embed at most ``embedded_lines`` lines."""
+        if collection != "invoices":
+            return obj
+        lines = obj["lines"]["data"]
+        if len(lines) <= self.embedded_lines:
+            return obj
+        return {**obj, "lines": {**obj["lines"], "data": lines[: self.embedded_lines], "has_more": True}}
+
+    def _limit(self, request: Request) -> int:
+        try:
+            limit = int(request.query.get("limit", "10"))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 100:
+            raise _error(400, "invalid_request_error", "Invalid limit: must be between 1 and 100.", param="limit")
+        return limit
+
+    def _page(self, items: list[dict[str, Any]], request: Request, url: str) -> dict[str, Any]:
+        limit = self._limit(request)
+        start = 0
+        after = request.query.get("starting_after")
+        if after:
+            ids = [i["id"] for i in items]
+            if after not in ids:
+                raise _error(400, "invalid_request_error", f"No such object: '{after}'", "resource_missing",
+                             "starting_after")
+            start = ids.index(after) + 1
+        chunk = items[start : start + limit]
+        return {"object": "list", "url": url, "has_more": start + limit < len(items), "data": chunk}
+
+    def _list(self, collection: str, request: Request) -> dict[str, Any]:
+        with self._lock:
+            ids = self.ordered[collection]
+            objs = self.objects[collection]
+            if collection == "balance_transactions" and "payout" in request.query:
+                wanted = set(self.by_payout.get(request.query["payout"], ()))
+                ids = [i for i in ids if i in wanted]
+            gte = request.query.get("created[gte]")
+            if gte is not None:
+                if collection in NO_CREATED_FILTER:
+                    raise _error(400, "invalid_request_error", "Received unknown parameter: created",
+                                 param="created")
+                ids = [i for i in ids if int(objs[i].get("created") or 0) >= int(gte)]
+            items = [self._expand(collection, objs[i]) for i in ids]
+        return self._page(items, request, f"/v1/{collection}")
+
+    # ------------------------------------------------------------ writes
+
+    def _write(self, collection: str, object_id: str | None, request: Request) -> tuple[int, Any]:
+        form = parse_qsl(request.body.decode("utf-8"), keep_blank_values=True)
+        key = request.headers.get("Idempotency-Key")
+        digest = hashlib.sha256(request.path.encode() + b"\n" + request.body).hexdigest()
+        with self._lock:
+            if key is not None:
+                if len(key) > 255:
+                    raise _error(400, "invalid_request_error", "Idempotency-Key is longer than 255 characters.")
+                stored = self._idempotency.get(key)
+                if stored is not None:
+                    if stored[0] != digest:
+                        raise _error(400, "idempotency_error",
+                                     "Keys for idempotent requests can only be used with the same parameters "
+                                     "they were first used with.")
+                    return stored[1], stored[2]
+            status, body = self._apply(collection, object_id, form)
+            if key is not None:
+                self._idempotency[key] = (digest, status, body)
+        return status, body
+
+    def _apply(self, collection: str, object_id: str | None, form: list[tuple[str, str]]) -> tuple[int, Any]:
+        fields: dict[str, Any] = {}
+        for name, value in form:
+            if name.startswith("metadata[") and name.endswith("]"):
+                fields.setdefault("metadata", {})[name[9:-1]] = value
+            else:
+                fields[name] = int(value) if value.lstrip("-").isdigit() else value
+        if object_id is None:
+            self._new_ids += 1
+            object_id = f"{COLLECTIONS[collection][:2]}_sandbox{self._new_ids:08d}"
+            obj = {"id": object_id, "object": COLLECTIONS[collection], "created": 0, "metadata": {}}
+            self.objects[collection][object_id] = obj
+        else:
+            obj = self._get(collection, object_id)
+        meta = fields.pop("metadata", None)
+        obj.update(fields)
+        if meta:
+            obj["metadata"] = {**(obj.get("metadata") or {}), **meta}
+        self._reorder(collection)
+        return 200, obj
+
+
+@contextmanager
+def serve_stripe(data_dir: Path | str, *, secret: str = "sk_test_tieout", faults: Faults | None = None,
+                 port: int = 0, **options: Any) -> Iterator[str]:
+    """Serve a Stripe sandbox over ``data_dir`` in a background thread; yields its base URL."""
+    with StripeSandbox(data_dir, secret=secret, faults=faults, **options).serving(port) as url:
+        yield url
