@@ -19,6 +19,7 @@ from storage.errors import TieoutError
 
 COMMAND_MODULES = [
     "app.cli.workspace_cmd",
+    "app.cli.sources_cmd",
     "app.cli.period_cmd",
     "app.cli.match_cmd",
     "app.cli.audit_cmd",
