@@ -57,7 +57,8 @@ class WorkpaperData:
     audit_head: str
     sources: pl.DataFrame  # name, kind, side, entity, last_sync_at, last_sync_status, last_sync_error
     summary: pl.DataFrame  # one row per (domain, currency), see Service.summary
-    breaks: pl.DataFrame  # Service.breaks columns
+    breaks: pl.DataFrame  # Service.breaks columns (with other periods' period mismatches)
+    population: dict[str, pl.DataFrame]  # domain -> side, external_id, currency, total of the period's records
     matches: pl.DataFrame  # Service.matches columns
     corrections: pl.DataFrame
     audit_events: pl.DataFrame
@@ -85,6 +86,24 @@ def corrections(db_path: Path, period: str, entity: str | None) -> pl.DataFrame:
     return frame.cast({"amount": pl.Int64})
 
 
+POPULATION_TABLES = {"invoice": ("invoice", "credit_note")}
+"""The canonical tables whose records the source totals of each domain count (as Service.summary does);
+the payments and revenue issues add theirs here."""
+
+
+def population(db_path: Path, period: str, entity: str | None) -> dict[str, pl.DataFrame]:
+    """Per domain: the records of ``period`` that the billing and ERP totals count (drafts excluded)."""
+    scope = " AND entity = ?" if entity else ""
+    out = {}
+    for domain, tables in POPULATION_TABLES.items():
+        sql = " UNION ALL ".join(
+            f'SELECT side, external_id, currency, total FROM "{t}" WHERE posting_period = ?{scope} '
+            "AND NOT (side = 'billing' AND status = 'draft')" for t in tables)
+        params = [v for _ in tables for v in (period, *([entity] if entity else []))]
+        out[domain] = read_frame(db_path, sql, params).cast({"total": pl.Int64})
+    return out
+
+
 def sign_off(ws: Workspace, period: str, entity: str | None) -> SignOff:
     frame = read_frame(ws.db_path, "SELECT status, preparer, prepared_at, reviewer, reviewed_at FROM period "
                        "WHERE period = ? AND entity = ?", [period, entity or ""])
@@ -106,7 +125,9 @@ def collect(svc: WorkpaperSource, period: str, entity: str | None = None) -> Wor
         audit_head=head,
         sources=svc.sources(),
         summary=svc.summary(period, entity),
-        breaks=svc.breaks(period, entity=entity),
+        breaks=pl.concat([svc.breaks(period, entity=entity),
+                          svc.breaks(kind="period_mismatch", entity=entity).filter(pl.col("period") != period)]),
+        population=population(ws.db_path, period, entity),
         matches=svc.matches(period, entity=entity),
         corrections=corrections(ws.db_path, period, entity),
         audit_events=svc.audit_events(period),

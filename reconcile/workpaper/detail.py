@@ -1,18 +1,27 @@
-"""The per-domain detail table: breaks, then matched items, with what each adds to billing − ERP.
+"""The per-domain detail table: breaks, then matched items, with what each explains of billing − ERP.
 
-``difference`` is the row's share of (billing total − ERP total) in its
-currency, so the Summary's SUMIFS over it, by kind, explains the gap and
-anything left is unexplained.  Each record is counted once:
+``difference`` is a row's share of (billing total − ERP total) of the period
+in its currency, so the Summary's SUMIFS over it, by kind, explains the gap
+and anything left shows as unexplained.  It is computed from the period's
+record population (the records the source totals count), each record
+claimed by exactly one row, in this order:
 
-- a matched pair or group adds billing − ERP (a difference the rules accepted);
-- a pair with an amount/tax/currency/... break carries that difference on its
-  first break (by :data:`PAIR_KIND_ORDER`), and 0 on the match and its other breaks;
-- a missing or duplicate record adds its own amount (+ billing, − ERP);
-- an ambiguous group adds billing − ERP (it has no match);
-- an auto-resolved break, or one covered by a manual match, adds 0.
+1. pair breaks (currency, amount, tax, status, customer, period mismatch, in
+   that order) claim both records of their pair, so the pair's difference is
+   reported under the break's kind;
+2. matches claim their records (a difference the rules accepted);
+3. missing, duplicate and ambiguous breaks claim what is left (a duplicate's
+   twin is already claimed by its match, so only the extra record counts).
+
+A claimed record adds +amount (billing) or −amount (ERP) in its own
+currency; a record outside the period adds nothing.  A row whose records
+are in another currency too (currency mismatch) gets a continuation row in
+that currency.  Auto-resolved breaks and breaks of manually matched records
+claim nothing.  Period-mismatch breaks listed under another period whose
+records fall in this period are included, as they explain this period too.
 
 Past ``match_rows_limit`` matched items are summarised, one row per
-(object type, entity, currency, rule, manual) with ``items`` counting them.
+(object type, entity, currency, rule, status) with ``items`` counting them.
 """
 
 from __future__ import annotations
@@ -22,88 +31,110 @@ import polars as pl
 from reconcile.workpaper.table import Table
 
 DETAIL_COLUMNS = [
-    "id", "object_type", "kind", "status", "entity", "currency", "billing_amount", "erp_amount", "amount",
-    "difference", "items", "billing_ids", "erp_ids", "rule", "reason", "note", "assignee", "opened_at",
-    "updated_at", "resolved_at",
+    "id", "object_type", "kind", "status", "period", "entity", "currency", "billing_amount", "erp_amount",
+    "amount", "difference", "items", "billing_ids", "erp_ids", "rule", "reason", "note", "assignee",
+    "opened_at", "updated_at", "resolved_at",
 ]
 MONEY_COLUMNS = ("billing_amount", "erp_amount", "amount", "difference")
 TIMESTAMP_COLUMNS = ("opened_at", "updated_at", "resolved_at")
 MATCHED = "matched"
-PAIR_KIND_ORDER = ["currency_mismatch", "amount_mismatch", "tax_mismatch", "status_mismatch",
-                   "customer_mismatch", "period_mismatch"]
-_OWN_AMOUNT = {"missing_in_erp": 1, "duplicate_in_billing": 1, "missing_in_billing": -1, "duplicate_in_erp": -1}
+PAIR_KINDS = ["currency_mismatch", "amount_mismatch", "tax_mismatch", "status_mismatch", "customer_mismatch",
+              "period_mismatch"]
 DOMAIN_TITLES = {"invoice": "Invoices", "payment": "Payments", "revenue": "Revenue schedules"}
 MATCH_ROWS_LIMIT = 250_000
+_MATCH_PRIORITY = len(PAIR_KINDS)
+_LEFTOVER_PRIORITY = _MATCH_PRIORITY + 1
+POPULATION_SCHEMA = {"side": pl.String, "external_id": pl.String, "currency": pl.String, "total": pl.Int64}
 
 
 def domain_title(domain: str) -> str:
     return DOMAIN_TITLES.get(domain, domain.replace("_", " ").title()[:31])
 
 
-def _ids_key(column: str) -> pl.Expr:
-    return pl.col(column).list.sort().list.join(",")
+def _break_rows(breaks: pl.DataFrame, manual_ids: list[str]) -> pl.DataFrame:
+    covered = (pl.concat_list("billing_ids", "erp_ids").list.eval(pl.element().is_in(manual_ids)).list.all()
+               if manual_ids else pl.lit(False))
+    rank = pl.col("kind").replace_strict({k: i for i, k in enumerate(PAIR_KINDS)}, default=_LEFTOVER_PRIORITY,
+                                         return_dtype=pl.Int64)
+    return breaks.with_columns(
+        pl.when((pl.col("status") == "auto_resolved") | covered).then(None).otherwise(rank).alias("_priority"),
+        pl.lit(1, pl.Int64).alias("items"),
+    ).sort("kind", "id")
 
 
-def detail_table(domain: str, breaks: pl.DataFrame, matches: pl.DataFrame, *,
-                 match_rows_limit: int = MATCH_ROWS_LIMIT) -> Table:
-    """Breaks (by kind, id) then matched items of one domain, with their ``difference``."""
+def _match_rows(matches: pl.DataFrame) -> pl.DataFrame:
+    return matches.sort("id").select(
+        pl.format("match-{}", "id").alias("id"), "object_type", pl.lit(MATCHED).alias("kind"),
+        pl.when(pl.col("manual")).then(pl.lit("manual match")).otherwise(pl.lit(MATCHED)).alias("status"),
+        "period", "entity", "currency", "billing_amount", "erp_amount",
+        (pl.col("billing_amount") - pl.col("erp_amount")).alias("amount"),
+        pl.lit(1, pl.Int64).alias("items"), "billing_ids", "erp_ids", "rule", "reason",
+        pl.when(pl.col("differences").is_in(["{}", ""])).then(None).otherwise(pl.col("differences")).alias("note"),
+        pl.col("created_by").alias("assignee"), pl.col("created_at").alias("opened_at"),
+        pl.lit(None, pl.String).alias("updated_at"), pl.lit(None, pl.String).alias("resolved_at"),
+        pl.lit(_MATCH_PRIORITY, pl.Int64).alias("_priority"),
+    )
+
+
+def _differences(rows: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
+    """(_row, currency, difference) from each population record claimed by its first row."""
+    ids = pl.concat([
+        rows.select("_row", "_priority", pl.lit(side).alias("side"), pl.col(col).alias("external_id"))
+        .explode("external_id") for side, col in (("billing", "billing_ids"), ("erp", "erp_ids"))
+    ]).drop_nulls()
+    claims = (ids.join(population, on=["side", "external_id"], how="inner")
+              .sort("_priority", "_row").unique(["side", "external_id"], keep="first", maintain_order=True))
+    sign = pl.when(pl.col("side") == "billing").then(1).otherwise(-1)
+    return claims.group_by("_row", "currency").agg((sign * pl.col("total")).sum().alias("difference"))
+
+
+def detail_table(domain: str, breaks: pl.DataFrame, matches: pl.DataFrame, population: pl.DataFrame,
+                 period: str, *, match_rows_limit: int = MATCH_ROWS_LIMIT) -> Table:
+    """Breaks (by kind, id) then matched items of one domain, with their ``difference``.
+
+    ``breaks`` may hold other periods' period-mismatch breaks; those are kept
+    only when one of their records is in ``population``.
+    """
     breaks = breaks.filter(pl.col("domain") == domain)
     matches = matches.filter(pl.col("domain") == domain)
-    pair = pl.concat_str(_ids_key("billing_ids"), _ids_key("erp_ids"), separator="|")
-    manual_ids = set(matches.filter(pl.col("manual")).select(
-        pl.concat_list("billing_ids", "erp_ids").explode()).to_series().drop_nulls().to_list())
-
-    b = breaks.with_columns(pair.alias("_pair"), pl.col("kind").replace_strict(
-        {k: i for i, k in enumerate(PAIR_KIND_ORDER)}, default=None, return_dtype=pl.Int32).alias("_rank"))
-    b = b.with_columns(
-        (pl.col("_rank").is_not_null() & (pl.col("status") != "auto_resolved")).alias("_pair_break"))
-    first = (pl.col("_pair_break") & (pl.col("_rank") == pl.col("_rank").filter(pl.col("_pair_break")).min().over("_pair")))
-    covered = (pl.concat_list("billing_ids", "erp_ids").list.eval(pl.element().is_in(sorted(manual_ids))).list.all()
-               if manual_ids else pl.lit(False))
-    b_minus_e = pl.col("billing_amount").fill_null(0) - pl.col("erp_amount").fill_null(0)
-    own = pl.col("kind").replace_strict(_OWN_AMOUNT, default=None, return_dtype=pl.Int64) * pl.col("amount")
-    b = b.with_columns(
-        pl.when((pl.col("status") == "auto_resolved") | covered)
-        .then(0).when(pl.col("_rank").is_not_null()).then(pl.when(first).then(b_minus_e).otherwise(0))
-        .when(own.is_not_null()).then(own).otherwise(b_minus_e).cast(pl.Int64).alias("difference"),
-        pl.lit(1, pl.Int64).alias("items"),
-    )
-    broken_pairs = set(b.filter(pl.col("_pair_break"))["_pair"].to_list())
-    break_rows = b.sort("kind", "id").select(DETAIL_COLUMNS)
-
-    m = matches.with_columns(pair.alias("_pair")).with_columns(
-        pl.when(pl.col("_pair").is_in(list(broken_pairs))).then(0)
-        .otherwise(pl.col("billing_amount") - pl.col("erp_amount")).cast(pl.Int64).alias("difference"))
-    match_rows = _match_rows(m, match_rows_limit)
-    frame = pl.concat([break_rows, match_rows], how="vertical_relaxed")
-    return Table(domain_title(domain), frame, money=MONEY_COLUMNS, timestamps=TIMESTAMP_COLUMNS)
+    in_scope = set(population["external_id"].to_list())
+    breaks = breaks.filter((pl.col("period") == period) | pl.concat_list("billing_ids", "erp_ids")
+                           .list.eval(pl.element().is_in(sorted(in_scope))).list.any())
+    manual_ids = sorted(set(matches.filter(pl.col("manual")).select(
+        pl.concat_list("billing_ids", "erp_ids").explode()).to_series().drop_nulls().to_list()))
+    rows = pl.concat([_break_rows(breaks, manual_ids).select(*DETAIL_COLUMNS[:10], *DETAIL_COLUMNS[11:],
+                                                             "_priority"),
+                      _match_rows(matches)], how="diagonal_relaxed").with_row_index("_row")
+    diffs = _differences(rows.filter(pl.col("_priority").is_not_null()), population)
+    own = diffs.join(rows.select("_row", "currency"), on=["_row", "currency"], how="semi")
+    rows = rows.join(own, on=["_row", "currency"], how="left").with_columns(pl.col("difference").fill_null(0))
+    other = diffs.join(rows.select("_row", "currency"), on=["_row", "currency"], how="anti")
+    continuation = (other.join(rows.drop("currency", "difference"), on="_row")
+                    .with_columns(pl.col("_row") + 0.5, pl.lit(None, pl.Int64).alias("billing_amount"),
+                                  pl.lit(None, pl.Int64).alias("erp_amount"), pl.lit(None, pl.Int64).alias("amount"),
+                                  pl.lit(0, pl.Int64).alias("items"),
+                                  pl.format("continued: this row's records in {}", "currency").alias("note")))
+    rows = pl.concat([rows.with_columns(pl.col("_row").cast(pl.Float64)), continuation], how="diagonal_relaxed")
+    rows = rows.sort("_row")
+    breaks_part = rows.filter(pl.col("kind") != MATCHED).select(DETAIL_COLUMNS)
+    matched_part = rows.filter(pl.col("kind") == MATCHED).select(DETAIL_COLUMNS)
+    if matched_part.height > match_rows_limit:
+        matched_part = _summarise(matched_part, match_rows_limit)
+    return Table(domain_title(domain), pl.concat([breaks_part, matched_part], how="vertical_relaxed"),
+                 money=MONEY_COLUMNS, timestamps=TIMESTAMP_COLUMNS)
 
 
-def _match_rows(m: pl.DataFrame, limit: int) -> pl.DataFrame:
-    status = pl.when(pl.col("manual")).then(pl.lit("manual match")).otherwise(pl.lit(MATCHED))
-    if m.height <= limit:
-        return m.sort("id").select(
-            pl.format("match-{}", "id").alias("id"), "object_type", pl.lit(MATCHED).alias("kind"),
-            status.alias("status"), "entity", "currency", "billing_amount", "erp_amount",
-            (pl.col("billing_amount") - pl.col("erp_amount")).alias("amount"), "difference",
-            pl.lit(1, pl.Int64).alias("items"), "billing_ids", "erp_ids", "rule", "reason",
-            pl.when(pl.col("differences").is_in(["{}", ""])).then(None).otherwise(pl.col("differences")).alias("note"),
-            pl.col("created_by").alias("assignee"), pl.col("created_at").alias("opened_at"),
-            pl.lit(None, pl.String).alias("updated_at"), pl.lit(None, pl.String).alias("resolved_at"),
-        )
-    keys = ["object_type", "entity", "currency", "rule", "manual"]
+def _summarise(matched: pl.DataFrame, limit: int) -> pl.DataFrame:
+    keys = ["object_type", "status", "period", "entity", "currency", "rule"]
     return (
-        m.group_by(keys).agg(pl.col("billing_amount").sum(), pl.col("erp_amount").sum(),
-                             pl.col("difference").sum(), pl.len().cast(pl.Int64).alias("items"))
+        matched.group_by(keys).agg(pl.col("billing_amount").sum(), pl.col("erp_amount").sum(),
+                                   pl.col("amount").sum(), pl.col("difference").sum(), pl.col("items").sum())
         .sort(keys, nulls_last=True)
-        .select(
-            pl.lit("matched-summary").alias("id"), "object_type", pl.lit(MATCHED).alias("kind"),
-            status.alias("status"), "entity", "currency", "billing_amount", "erp_amount",
-            (pl.col("billing_amount") - pl.col("erp_amount")).alias("amount"), "difference", "items",
-            pl.lit([], pl.List(pl.String)).alias("billing_ids"), pl.lit([], pl.List(pl.String)).alias("erp_ids"),
-            "rule", pl.lit(None, pl.String).alias("reason"),
-            pl.format("{} matched items summarised (over {} rows)", "items", pl.lit(limit)).alias("note"),
-            pl.lit(None, pl.String).alias("assignee"), pl.lit(None, pl.String).alias("opened_at"),
-            pl.lit(None, pl.String).alias("updated_at"), pl.lit(None, pl.String).alias("resolved_at"),
-        )
+        .with_columns(pl.lit("matched-summary").alias("id"), pl.lit(MATCHED).alias("kind"),
+                      pl.lit([], pl.List(pl.String)).alias("billing_ids"),
+                      pl.lit([], pl.List(pl.String)).alias("erp_ids"), pl.lit(None, pl.String).alias("reason"),
+                      pl.format("{} matched items summarised (detail past {} rows)", "items", pl.lit(limit))
+                      .alias("note"),
+                      *(pl.lit(None, pl.String).alias(c) for c in ("assignee", *TIMESTAMP_COLUMNS)))
+        .select(DETAIL_COLUMNS)
     )

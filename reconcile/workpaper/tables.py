@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
+
 from reconcile.workpaper import revenue
 from reconcile.workpaper.data import WorkpaperData
-from reconcile.workpaper.detail import MATCH_ROWS_LIMIT, detail_table
+from reconcile.workpaper.detail import MATCH_ROWS_LIMIT, POPULATION_SCHEMA, detail_table
 from reconcile.workpaper.table import Table
 
 SUMMARY_MONEY = ("billing_total", "erp_total", "open_amount")
+_NO_RECORDS = pl.DataFrame(schema=POPULATION_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,8 @@ def domains(data: WorkpaperData) -> list[str]:
 def build_tables(data: WorkpaperData, *, match_rows_limit: int = MATCH_ROWS_LIMIT) -> WorkpaperTables:
     return WorkpaperTables(
         summary=Table("Summary", data.summary.sort("domain", "currency"), money=SUMMARY_MONEY),
-        details={d: detail_table(d, data.breaks, data.matches, match_rows_limit=match_rows_limit)
-                 for d in domains(data)},
+        details={d: detail_table(d, data.breaks, data.matches, data.population.get(d, _NO_RECORDS), data.period,
+                                 match_rows_limit=match_rows_limit) for d in domains(data)},
         rollforward=revenue.rollforward(data.billed, data.schedule, data.period),
         waterfall=revenue.waterfall(data.schedule, data.period),
         corrections=Table("Corrections", data.corrections, money=("amount",),

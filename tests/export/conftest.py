@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from reconcile.workpaper.data import SignOff, WorkpaperData
+from reconcile.workpaper.detail import POPULATION_SCHEMA
 
 IDS = pl.List(pl.String)
 BREAK_SCHEMA = {
@@ -53,23 +54,29 @@ def match(id: int, currency: str, billing: int, erp: int, *, b_id: str | None = 
 
 def make_data(breaks: list[dict], matches: list[dict], *, billed: pl.DataFrame | None = None,
               schedule: pl.DataFrame | None = None) -> WorkpaperData:
-    """Data whose source totals are exactly what the matches and breaks explain (so it ties)."""
+    """Data whose records are those the matches and breaks name, so the source totals tie."""
     b = pl.DataFrame(breaks, schema=BREAK_SCHEMA)
     m = pl.DataFrame(matches, schema=MATCH_SCHEMA)
-    totals: dict[tuple[str, str], list[int]] = {}
+    records: dict[tuple[str, str], tuple[str, str, int]] = {}  # (side, id) -> (domain, currency, total)
     for row in matches:
-        t = totals.setdefault((row["domain"], row["currency"]), [0, 0, 0, 0])
-        t[0] += 1; t[1] += row["billing_amount"]; t[2] += 1; t[3] += row["erp_amount"]
+        records[("billing", row["billing_ids"][0])] = (row["domain"], row["currency"], row["billing_amount"])
+        records[("erp", row["erp_ids"][0])] = (row["domain"], row["currency"], row["erp_amount"])
     for row in (r for r in breaks if r["status"] != "auto_resolved"):
-        t = totals.setdefault((row["domain"], row["currency"]), [0, 0, 0, 0])
         if row["kind"] in ("missing_in_erp", "duplicate_in_billing"):
-            t[0] += 1; t[1] += row["amount"]
+            records[("billing", row["billing_ids"][-1])] = (row["domain"], row["currency"], row["amount"])
         elif row["kind"] in ("missing_in_billing", "duplicate_in_erp"):
-            t[2] += 1; t[3] += row["amount"]
-    summary = pl.DataFrame(
-        [{"domain": d, "currency": c, "billing_count": v[0], "billing_total": v[1], "erp_count": v[2],
-          "erp_total": v[3], "matched_count": 0, "open_breaks": 0, "open_amount": 0, "breaks": 0}
-         for (d, c), v in sorted(totals.items())], schema=SUMMARY_SCHEMA)
+            records[("erp", row["erp_ids"][-1])] = (row["domain"], row["currency"], row["amount"])
+    population = pl.DataFrame(
+        [{"domain": d, "side": side, "external_id": i, "currency": c, "total": t}
+         for (side, i), (d, c, t) in records.items()],
+        schema={"domain": pl.String, **POPULATION_SCHEMA})
+    summary = (population.group_by("domain", "currency").agg(
+        (pl.col("side") == "billing").sum().cast(pl.Int64).alias("billing_count"),
+        pl.col("total").filter(pl.col("side") == "billing").sum().alias("billing_total"),
+        (pl.col("side") == "erp").sum().cast(pl.Int64).alias("erp_count"),
+        pl.col("total").filter(pl.col("side") == "erp").sum().alias("erp_total"))
+        .with_columns(pl.lit(0, pl.Int64).alias(c) for c in ("matched_count", "open_breaks", "open_amount", "breaks"))
+        .select(list(SUMMARY_SCHEMA)).sort("domain", "currency"))
     return WorkpaperData(
         workspace="acme", period="2026-10", entity="US", tieout_version="0.1.0",
         sign_off=SignOff("open", "pat", T, None, None),
@@ -79,6 +86,8 @@ def make_data(breaks: list[dict], matches: list[dict], *, billed: pl.DataFrame |
                               "side": ["billing", "erp"], "entity": [None, "US"], "last_sync_at": [T, T],
                               "last_sync_status": ["ok", "ok"], "last_sync_error": [None, None]}),
         summary=summary, breaks=b, matches=m,
+        population={d: population.filter(pl.col("domain") == d).drop("domain")
+                    for d in population["domain"].unique().to_list()},
         corrections=pl.DataFrame({
             "id": [1], "break_id": ["b1"], "entity": ["US"], "action": ["update_invoice_amount"],
             "target_ref": ["ns_b1"], "currency": ["USD"], "amount": [-1250], "status": ["pushed"],
