@@ -158,8 +158,9 @@ class Service:
     # ------------------------------------------------------------ reads
 
     def breaks(self, period: str | None = None, *, domain: str | None = None, kind: str | None = None,
-               status: str | None = None, entity: str | None = None, assignee: str | None = None) -> pl.DataFrame:
-        """Breaks matching every given filter, largest amount first."""
+               status: str | None = None, entity: str | None = None, assignee: str | None = None,
+               limit: int | None = None) -> pl.DataFrame:
+        """Breaks matching every given filter, largest amount first (only the first ``limit`` if given)."""
         conds, params = [], []
         for col, value in (("period", period), ("domain", domain), ("kind", kind), ("status", status),
                            ("entity", entity), ("assignee", assignee)):
@@ -168,7 +169,8 @@ class Service:
                 params.append(value)
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         frame = read_frame(self.ws.db_path, f'SELECT {", ".join(BREAK_LIST_COLUMNS)} FROM "break"{where} '
-                                            "ORDER BY amount DESC, id", params)
+                                            "ORDER BY amount DESC, id" + (" LIMIT ?" if limit is not None else ""),
+                           [*params, limit] if limit is not None else params)
         return _typed_breaks(frame)
 
     def matches(self, period: str, *, domain: str | None = None, entity: str | None = None) -> pl.DataFrame:

@@ -173,12 +173,12 @@ def _domain(name: str, body: dict[str, Any], where: str) -> DomainRules:
 def _pass(domain: str, body: Any, where: str) -> Pass:
     if not isinstance(body, dict):
         raise RulesetError(f"{where}: must be a table")
-    _no_extra(body, {"name", "keys", "amount_abs", "amount_pct", "date_days", "cardinality", "max_group",
-                     "on_multiple"}, where)
     name = body.get("name")
     if not isinstance(name, str) or not name:
         raise RulesetError(f"{where}: needs a name")
     where = f"{where} ({name!r})"
+    _no_extra(body, {"name", "keys", "amount_abs", "amount_pct", "date_days", "cardinality", "max_group",
+                     "on_multiple"}, where)
     keys = body.get("keys")
     if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
         raise RulesetError(f"{where}: keys must be a non-empty list of field names")

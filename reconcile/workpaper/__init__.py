@@ -10,21 +10,36 @@ exported.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from reconcile.workpaper.data import WorkpaperData, WorkpaperSource, collect
+from reconcile.workpaper.errors import ExportError
 from reconcile.workpaper.files import FileFormat, write_tables
 from reconcile.workpaper.tables import build_tables
 from reconcile.workpaper.workbook import WorkbookInfo, write_workbook
 
-__all__ = ["FileFormat", "WorkbookInfo", "WorkpaperData", "collect", "export_files", "export_workbook",
+__all__ = ["ExportError", "FileFormat", "WorkbookInfo", "WorkpaperData", "collect", "export_files", "export_workbook",
            "write_tables", "write_workbook"]
+
+
+def _check(svc: WorkpaperSource, period: str, entity: str | None) -> None:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period or ""):
+        raise ExportError(f"period {period!r}: expected YYYY-MM, e.g. 2026-10")
+    if entity is not None and entity not in svc.ws.config.entities:
+        known = ", ".join(sorted(svc.ws.config.entities)) or "none configured"
+        raise ExportError(f"entity {entity!r}: not in this workspace (entities: {known})")
 
 
 def export_workbook(svc: WorkpaperSource, period: str, path: Path, *, entity: str | None = None,
                     user: str | None = None, **options: int) -> WorkbookInfo:
     """Write the workpaper of ``period`` to ``path`` and record a ``workpaper.export`` audit event."""
     path = Path(path)
+    _check(svc, period, entity)
+    if path.suffix.lower() != ".xlsx":
+        raise ExportError(f"{path}: the workpaper is an Excel file, give a name ending in .xlsx")
+    if not path.parent.is_dir():
+        raise ExportError(f"{path}: folder {path.parent} does not exist")
     data = collect(svc, period, entity)
     tmp = path.with_name(f".{path.name}.partial")
     try:
@@ -41,7 +56,13 @@ def export_workbook(svc: WorkpaperSource, period: str, path: Path, *, entity: st
 def export_files(svc: WorkpaperSource, period: str, out_dir: Path, fmt: FileFormat | str, *,
                  entity: str | None = None, user: str | None = None) -> list[Path]:
     """Write one CSV or Parquet file per workpaper table into ``out_dir``."""
-    fmt = FileFormat(fmt)
+    try:
+        fmt = FileFormat(fmt)
+    except ValueError:
+        raise ExportError(f"format {fmt!r}: expected csv or parquet") from None
+    _check(svc, period, entity)
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise ExportError(f"{out_dir}: exists and is not a folder (csv/parquet export writes one file per table)")
     data = collect(svc, period, entity)
     written = write_tables(build_tables(data).all(), Path(out_dir), fmt)
     svc.ws.audit("workpaper.export", object_type="period", object_id=period, user=user,

@@ -1,0 +1,79 @@
+"""Rulesets: the shipped default, validation with clear errors, workspace override, the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from reconcile.rules import RulesetError, Tolerance, load_ruleset, parse_ruleset
+
+MINIMAL = """
+[[invoice.passes]]
+name = "id"
+keys = ["ref"]
+"""
+
+
+def test_default_ruleset_loads_with_ordered_passes() -> None:
+    rules = load_ruleset().domain("invoice")
+    assert [p.name for p in rules.passes] == ["external_id", "document_number", "customer_amount_date"]
+    assert rules.passes[0].tolerance is None  # the id pass pairs regardless of amount
+    assert rules.passes[2].tolerance == Tolerance(0, 0) and rules.passes[2].date_days == 3
+
+
+def test_hash_ignores_comments_but_not_rules() -> None:
+    a = parse_ruleset(MINIMAL)
+    assert parse_ruleset("# a comment\n" + MINIMAL).hash == a.hash
+    assert parse_ruleset(MINIMAL.replace('"id"', '"id2"')).hash != a.hash
+
+
+def test_percent_tolerance_is_integer_basis_points() -> None:
+    rules = parse_ruleset(MINIMAL + "amount_pct = 0.25\namount_abs = 5\n").domain("invoice")
+    assert rules.passes[0].tolerance == Tolerance(amount_abs=5, amount_bp=25)
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('keys = ["ref", "colour"]', r"unknown field\(s\) \['colour'\]"),
+    ("amount_abs = -1", "amount_abs must be a whole number"),
+    ("amount_abs = 1.5", "amount_abs must be a whole number"),
+    ("amount_pct = 101", "amount_pct must be 0..100"),
+    ("amount_pct = 0.001", "at most 2 decimals"),
+    ('amount_pct = "lots"', "amount_pct must be a number"),
+    ("date_days = -2", "date_days must be a whole number"),
+    ('cardinality = "many_to_many"', "cardinality must be one of"),
+    ('cardinality = "one_to_many"\nmax_group = 1', "max_group must be a whole number in 2..50"),
+    ('on_multiple = "pick_one"', "on_multiple must be one of"),
+    ("tolerance = 3", r"unknown setting\(s\) \['tolerance'\]"),
+])
+def test_bad_pass_is_refused_naming_the_pass(extra: str, message: str) -> None:
+    text = MINIMAL.replace('keys = ["ref"]', extra) if extra.startswith("keys") else MINIMAL + extra + "\n"
+    with pytest.raises(RulesetError, match=message) as err:
+        parse_ruleset(text, source="rules.toml")
+    assert "rules.toml: [invoice] pass 1 ('id')" in str(err.value)
+
+
+def test_unknown_domain_and_broken_toml_are_refused() -> None:
+    with pytest.raises(RulesetError, match="unknown domain 'invoices'"):
+        parse_ruleset(MINIMAL.replace("invoice.", "invoices."))
+    with pytest.raises(RulesetError, match="not valid TOML"):
+        parse_ruleset("[[invoice.passes]\n")
+    with pytest.raises(RulesetError, match="at least one"):
+        parse_ruleset("[invoice.compare]\nfields = []\n")
+    with pytest.raises(RulesetError, match=r"compare: unknown field\(s\) \['colour'\]"):
+        parse_ruleset(MINIMAL + '[invoice.compare]\nfields = ["colour"]\n')
+
+
+def test_workspace_override_is_used_and_checked(ws, svc, tmp_path) -> None:
+    (ws.path / "rules.toml").write_text(MINIMAL, encoding="utf-8")
+    ws.config.ruleset = "rules.toml"
+    ws.save_config()
+    assert [p.name for p in svc.ruleset().domain("invoice").passes] == ["id"]
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["rules", "check", "--workspace", str(ws.path)])
+    assert ok.exit_code == 0 and "1 pass(es)" in ok.output
+    shown = runner.invoke(cli, ["rules", "show", "--format", "json", "--workspace", str(ws.path)])
+    assert '"pass": "id"' in shown.output
+    (ws.path / "rules.toml").write_text(MINIMAL + "date_days = -1\n", encoding="utf-8")
+    bad = runner.invoke(cli, ["rules", "check", "--workspace", str(ws.path)])
+    assert bad.exit_code == 1 and "date_days must be" in bad.output
