@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "app.cli.period_cmd",
     "app.cli.match_cmd",
     "app.cli.audit_cmd",
+    "app.cli.export_cmd",
     "app.cli.review_cmd",
 ]
 
