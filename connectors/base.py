@@ -42,6 +42,12 @@ class SourceSettings:
     connect_timeout: float = 5.0
     rate: float | None = None  # requests per second
     tries: int = 5
+    backoff_base: float = 0.25  # seconds before the first retry (doubles each try)
+
+    def retry_policy(self):  # -> connectors.http.RetryPolicy
+        from connectors.http import RetryPolicy
+
+        return RetryPolicy(tries=self.tries, backoff_base=self.backoff_base)
 
 
 class Connector(ABC):

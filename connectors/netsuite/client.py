@@ -16,7 +16,7 @@ import httpx
 
 from connectors.base import Connector, Cursor, Page, start_state
 from connectors.errors import CredentialError
-from connectors.http import HttpClient, RetryPolicy
+from connectors.http import HttpClient
 from connectors.netsuite.auth import TOKEN_PATH, ASSERTION_TYPE, OAuth2Credentials, client_assertion, parse_credentials, tba_signer
 from connectors.netsuite.mapping import transaction_object_type
 from connectors.registry import map_payload
@@ -70,7 +70,7 @@ class NetSuiteConnector(Connector):
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
             rate=settings.rate or 20.0,
-            retry=RetryPolicy(tries=settings.tries),
+            retry=settings.retry_policy(),
         )
         self._oauth2 = creds if isinstance(creds, OAuth2Credentials) else None
 

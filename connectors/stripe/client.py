@@ -16,7 +16,7 @@ import httpx
 
 from connectors.base import Connector, Cursor, Page, start_state
 from connectors.errors import CredentialError
-from connectors.http import HttpClient, RetryPolicy
+from connectors.http import HttpClient
 from connectors.registry import map_payload
 from connectors.stripe.mapping import with_payout
 
@@ -56,7 +56,7 @@ class StripeConnector(Connector):
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
             rate=settings.rate or 90.0,  # live mode allows 100/s
-            retry=RetryPolicy(tries=settings.tries),
+            retry=settings.retry_policy(),
         )
 
     def close(self) -> None:
