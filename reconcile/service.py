@@ -364,13 +364,13 @@ class Service:
         return int(match_id)
 
     def unmatch(self, match_id: int, *, reason: str, user: str | None = None) -> None:
-        """Undo a manual match; the next match run treats its records like any others."""
+        """Undo a manual match: breaks it resolved reopen, and the next run treats its records like any others."""
         if not reason or not reason.strip():
             raise ServiceError("unmatching needs a reason")
         user = user or self.ws.user
         with self.ws.session() as s:
-            row = s.execute(text('SELECT manual, active, period FROM "match" WHERE id = :id'),
-                            {"id": match_id}).first()
+            row = s.execute(text('SELECT manual, active, period, domain, billing_ids, erp_ids FROM "match" '
+                                 "WHERE id = :id"), {"id": match_id}).first()
             if row is None:
                 raise NotFound(f"match {match_id}: no such match")
             if not row.manual:
@@ -378,6 +378,13 @@ class Service:
             if not row.active:
                 raise ServiceError(f"match {match_id} is already unmatched")
             s.execute(text('UPDATE "match" SET active = 0 WHERE id = :id'), {"id": match_id})
+            now = utc_now()
+            for break_id, _, _ in self._breaks_of(s, row.domain, json.loads(row.billing_ids),
+                                                  json.loads(row.erp_ids), status="resolved"):
+                s.execute(text("UPDATE \"break\" SET status = 'open', updated_at = :now, resolved_at = NULL "
+                               "WHERE id = :id AND reason = 'manual_match'"), {"now": now, "id": break_id})
+                self._event(s, break_id, user, "status", from_status="resolved", to_status="open",
+                            reason="manual_match", note=f"unmatched: {reason}")
             audit.record(s, user=user, action="match.unmatch", object_type="match", object_id=match_id,
                          details={"period": row.period, "reason": reason})
 
@@ -399,16 +406,18 @@ class Service:
                    "as_": values.get("assignee")})
 
     @staticmethod
-    def _breaks_of(s: Any, domain: str, billing_ids: list[str], erp_ids: list[str]) -> list[tuple[str, str, str]]:
-        """Unresolved breaks of the domain that involve any of these records."""
-        sql = text("""
+    def _breaks_of(s: Any, domain: str, billing_ids: list[str], erp_ids: list[str],
+                   status: str | None = None) -> list[tuple[str, str, str]]:
+        """Breaks of the domain involving any of these records: unresolved ones, or those in ``status``."""
+        which = "b.status = :st" if status else "b.status NOT IN ('resolved', 'auto_resolved')"
+        sql = text(f"""
             SELECT DISTINCT b.id, b.status, b.period FROM "break" b
-            WHERE b.domain = :d AND b.status NOT IN ('resolved', 'auto_resolved') AND (
+            WHERE b.domain = :d AND {which} AND (
                 EXISTS (SELECT 1 FROM json_each(b.billing_ids) j WHERE j.value IN (SELECT value FROM json_each(:bi)))
                 OR EXISTS (SELECT 1 FROM json_each(b.erp_ids) j WHERE j.value IN (SELECT value FROM json_each(:ei))))
             ORDER BY b.id""")
         return [tuple(r) for r in s.execute(sql, {"d": domain, "bi": json.dumps(billing_ids),
-                                                   "ei": json.dumps(erp_ids)})]
+                                                   "ei": json.dumps(erp_ids), "st": status})]
 
     def _already_matched(self, domain: str, billing_ids: list[str], erp_ids: list[str]) -> list[str]:
         manual = load_manual_matches(self.ws.db_path, domain)

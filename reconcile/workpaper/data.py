@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from reconcile.workpaper import revenue
+from reconcile.workpaper.detail import POPULATION_SCHEMA
 from storage import audit
 from storage.db import read_frame
 from storage.workspace import Workspace
@@ -100,7 +101,7 @@ def population(db_path: Path, period: str, entity: str | None) -> dict[str, pl.D
             f'SELECT side, external_id, currency, total FROM "{t}" WHERE posting_period = ?{scope} '
             "AND NOT (side = 'billing' AND status = 'draft')" for t in tables)
         params = [v for _ in tables for v in (period, *([entity] if entity else []))]
-        out[domain] = read_frame(db_path, sql, params).cast({"total": pl.Int64})
+        out[domain] = read_frame(db_path, sql, params).cast(POPULATION_SCHEMA)  # type: ignore[arg-type]
     return out
 
 

@@ -18,6 +18,10 @@ from storage.db import read_frame
 
 WATERFALL_PERIODS = 12
 _KEYS = ["side", "entity", "currency"]
+BILLED_SCHEMA = {"side": pl.String, "entity": pl.String, "currency": pl.String, "period": pl.String,
+                 "billed": pl.Int64}
+SCHEDULE_SCHEMA = {"side": pl.String, "entity": pl.String, "currency": pl.String, "period": pl.String,
+                   "amount": pl.Int64, "billed_period": pl.String}
 
 
 def _scope(entity: str | None, column: str = "entity") -> tuple[str, list[str]]:
@@ -33,7 +37,7 @@ def billed_by_period(db_path: Path, entity: str | None) -> pl.DataFrame:
         "UNION ALL SELECT side, entity, currency, posting_period, -subtotal FROM credit_note "
         f"WHERE status <> 'void' AND posting_period IS NOT NULL {where}"
     )
-    return read_frame(db_path, sql, params + params).cast({"billed": pl.Int64})
+    return read_frame(db_path, sql, params + params).cast(BILLED_SCHEMA)  # type: ignore[arg-type]
 
 
 def schedule_lines(db_path: Path, entity: str | None) -> pl.DataFrame:
@@ -45,7 +49,7 @@ def schedule_lines(db_path: Path, entity: str | None) -> pl.DataFrame:
         "ON i.source_id = r.source_id AND i.external_id = r.invoice_ref "
         f"WHERE 1 = 1 {where}"
     )
-    return read_frame(db_path, sql, params).cast({"amount": pl.Int64})
+    return read_frame(db_path, sql, params).cast(SCHEDULE_SCHEMA)  # type: ignore[arg-type]
 
 
 def rollforward(billed: pl.DataFrame, schedule: pl.DataFrame, period: str) -> Table:
