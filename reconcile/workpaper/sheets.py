@@ -34,8 +34,7 @@ from reconcile.workpaper.table import Table
 EXCEL_MAX_ROWS = 1_048_576
 """Rows per sheet in Excel and LibreOffice, header row included."""
 
-FONT = Font(name="Calibri", size=10)
-BOLD = Font(name="Calibri", size=10, bold=True)
+BOLD = Font(name="Calibri", size=11, bold=True)
 TITLE = Font(name="Calibri", size=14, bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="7F8FA6"))
@@ -96,10 +95,11 @@ class SheetWriter:
         return ws
 
     def cell(self, ws: WriteOnlyWorksheet, value: Any, *, number_format: str | None = None,
-             font: Font = FONT) -> WriteOnlyCell:
-        """A styled cell; formula-like text stays text (see :mod:`reconcile.workpaper.cells`)."""
+             font: Font | None = None) -> WriteOnlyCell:
+        """A cell in the workbook's default font; formula-like text stays text (see :mod:`.cells`)."""
         cell = WriteOnlyCell(ws, value)
-        cell.font = font
+        if font is not None:
+            cell.font = font
         if isinstance(value, str) and is_dangerous(value):
             cell.data_type = "s"
             cell.quotePrefix = True
@@ -108,12 +108,13 @@ class SheetWriter:
         return cell
 
     def formula(self, ws: WriteOnlyWorksheet, text: str, *, number_format: str | None = None,
-                font: Font = FONT) -> WriteOnlyCell:
+                font: Font | None = None) -> WriteOnlyCell:
         """A formula cell: only the writer's own formulas come through here, never data."""
         if not text.startswith("="):
             raise ValueError(f"not a formula: {text!r}")
         cell = WriteOnlyCell(ws, text)
-        cell.font = font
+        if font is not None:
+            cell.font = font
         if number_format:
             cell.number_format = number_format
         return cell
