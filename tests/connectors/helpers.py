@@ -16,7 +16,7 @@ from connectors.sources import add_source
 from storage.workspace import Workspace
 
 STRIPE_SECRET = "sk_test_S3cr3tValueThatMustNotLeak"
-FAST = {"read_timeout": 0.5, "connect_timeout": 0.5, "backoff_base": 0.01, "rate": 0}
+FAST = {"read_timeout": 0.5, "connect_timeout": 0.5, "backoff_base": 0.01, "rate": 10000}
 
 
 @dataclass
