@@ -7,6 +7,7 @@ bulk paths use :func:`raw_connect` (sqlite3 ``executemany``) or
 
 from __future__ import annotations
 
+import atexit
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,5 +77,16 @@ def _adbc_connection(db_path: Path) -> Any:
 
     key = str(Path(db_path).resolve())
     if key not in _ADBC:
+        if not _ADBC:
+            atexit.register(close_frames)
         _ADBC[key] = adbc.connect(key, autocommit=True)
     return _ADBC[key]
+
+
+def close_frames(db_path: Path | None = None) -> None:
+    """Close the ADBC connection of ``db_path`` (all of them by default) once its other connections are closed."""
+    keys = [str(Path(db_path).resolve())] if db_path else list(_ADBC)
+    for key in keys:
+        conn = _ADBC.pop(key, None)
+        if conn is not None:
+            conn.close()

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from storage import audit
-from storage.db import make_engine, raw_connect
+from storage.db import close_frames, make_engine, raw_connect
 from storage.errors import TieoutError
 from storage.migrate import upgrade
 from storage.money import normalize_currency
@@ -131,6 +131,7 @@ class Workspace:
 
     def close(self) -> None:
         self.engine.dispose()
+        close_frames(self.db_path)
 
 
 def resolve_path(path: str | os.PathLike[str] | None) -> Path:
