@@ -81,6 +81,11 @@ def svc(ws: Workspace) -> reconcile.Service:
     return reconcile.Service(ws)
 
 
+@pytest.fixture
+def sample_month() -> Path:
+    return SAMPLE_MONTH
+
+
 @pytest.fixture(scope="session")
 def _sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The committed sample month loaded once per session (then copied per test)."""
