@@ -13,16 +13,18 @@ from app.tui.queue_frame import QueueView
 
 @dataclass
 class BreaksLoaded(Message):
-    """The period's breaks, read through the service."""
+    """The period's breaks, read through the service; ``complete`` is False for the first page."""
 
     frame: pl.DataFrame
+    complete: bool = True
 
 
 @dataclass
 class QueueReady(Message):
-    """A filtered, sorted view of the loaded breaks."""
+    """A filtered, sorted view of the loaded breaks; ``generation`` says which load it came from."""
 
     view: QueueView
+    generation: int
 
 
 @dataclass

@@ -22,6 +22,8 @@ from app.tui.widgets.break_table import COLUMNS, BreakTable
 from app.tui.widgets.totals_bar import TotalsBar, totals_text
 from app.tui.work import in_worker
 
+FIRST_PAGE = 500
+"""Rows read first, so the queue paints while the rest of a large period loads."""
 SORTABLE = [c for c, _, _ in COLUMNS if c != "selected"]
 SELECTS = ("domain", "kind", "status")
 
@@ -44,6 +46,8 @@ class QueueScreen(BreakActions):
     def __init__(self) -> None:
         super().__init__()
         self.frame: pl.DataFrame | None = None
+        self.complete = False  # False while only the first page is loaded
+        self.generation = 0  # bumped per load, so a view of older data is dropped
         self.view: queue_frame.QueueView | None = None
 
     def compose(self) -> ComposeResult:
@@ -71,13 +75,24 @@ class QueueScreen(BreakActions):
             self.action_reload()
 
     def action_reload(self) -> None:
+        """Read the first page (painted at once), then the rest once that page is on screen."""
         svc, state = self.app.svc, self.app.state
         self.loaded_version = state.data_version
+
+        def job() -> BreaksLoaded:
+            first = svc.breaks(state.period, entity=state.entity, limit=FIRST_PAGE)
+            return BreaksLoaded(first, complete=len(first) < FIRST_PAGE)
+
+        in_worker(self, job, group="load", exclusive=True)
+
+    def _load_rest(self) -> None:
+        svc, state = self.app.svc, self.app.state
         in_worker(self, lambda: BreaksLoaded(svc.breaks(state.period, entity=state.entity)), group="load",
                   exclusive=True)
 
     def on_breaks_loaded(self, message: BreaksLoaded) -> None:
-        self.frame = message.frame
+        self.frame, self.complete = message.frame, message.complete
+        self.generation += 1
         statuses = sorted(set(queue_frame.choices(self.frame, "status")) | {"open", "investigating", "explained",
                                                                             "resolved"})
         options = {"domain": queue_frame.choices(self.frame, "domain"),
@@ -94,12 +109,14 @@ class QueueScreen(BreakActions):
 
     def refilter(self) -> None:
         """Recompute the view in a worker; the newest filter wins."""
-        frame, flt = self.frame, self.app.state.queue
+        frame, flt, generation = self.frame, self.app.state.queue, self.generation
         if frame is None:
             return
-        in_worker(self, lambda: QueueReady(queue_frame.apply(frame, flt)), group="filter", exclusive=True)
+        in_worker(self, lambda: QueueReady(queue_frame.apply(frame, flt), generation), group="filter", exclusive=True)
 
     async def on_queue_ready(self, message: QueueReady) -> None:
+        if message.generation != self.generation:
+            return
         self.view = message.view
         self.frame = message.view.frame  # keeps the search column once built
         holder = self.query_one("#table-holder")
@@ -114,6 +131,8 @@ class QueueScreen(BreakActions):
         if had_focus or not isinstance(self.focused, Input):
             table.focus()
         self.update_totals()
+        if not self.complete and not any(w.group == "load" and w.is_running for w in self.workers):
+            self.call_after_refresh(self._load_rest)
 
     def update_totals(self) -> None:
         if self.view is None or self.frame is None:
@@ -121,7 +140,8 @@ class QueueScreen(BreakActions):
         flt = self.app.state.queue
         sort = f" · sorted by {flt.sort_by} {'↓' if flt.descending else '↑'}" if flt.sort_by else ""
         text = totals_text(len(self.view), len(self.frame), len(self.app.state.selected), self.view.totals)
-        self.query_one(TotalsBar).update(text + sort)
+        loading = "" if self.complete else f" · loading the rest (first {len(self.frame):,} shown)…"
+        self.query_one(TotalsBar).update(text + sort + loading)
 
     # ---------------------------------------------------------------- filters and sort
 
