@@ -107,7 +107,7 @@ class HttpClient:
         headers: dict[str, str] | None = None,
         what: str | None = None,
     ) -> Any:
-        """Send one request (retrying as above) and return its decoded JSON body.
+        """Send one request (retrying as above) and return its decoded JSON body (None for 204).
 
         ``what`` names the object for messages, e.g. ``"invoice in_123"``.
         """
@@ -136,6 +136,8 @@ class HttpClient:
                     wait = _retry_after(response, self.retry.max_retry_after)
                 elif status >= 400:
                     raise BadResponse(f"{where}: HTTP {status}: {self.error_reader(response)}")
+                elif status == 204:
+                    return None  # e.g. a NetSuite upsert: the Location header names the record
                 else:
                     try:
                         return response.json()

@@ -167,6 +167,7 @@ class StripeSandbox(Sandbox):
                                      "they were first used with.")
                     return stored[1], stored[2]
             status, body = self._apply(collection, object_id, form)
+            body = copy.deepcopy(body)  # the response as it was, whatever happens to the object later
             if key is not None:
                 self._idempotency[key] = (digest, status, body)
         return status, body
