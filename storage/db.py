@@ -56,6 +56,9 @@ def read_frame(db_path: Path, sql: str, params: Sequence[Any] | None = None) -> 
     Integer columns stay Int64, so money stays exact.
     """
     with _adbc_connection(db_path).cursor() as cur:
+        # one batch: the driver infers each column's type from its first batch, so a
+        # column NULL for the first 1024 rows and text later would otherwise fail
+        cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
         cur.execute(sql, parameters=list(params) if params else None)
         table = cur.fetch_arrow_table()
     return pl.from_arrow(table)  # type: ignore[return-value]
