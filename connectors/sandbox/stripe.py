@@ -6,6 +6,7 @@ key + another body -> ``idempotency_error``)."""
 
 from __future__ import annotations
 
+import bisect
 import copy
 import hashlib
 import threading
@@ -53,13 +54,18 @@ class StripeSandbox(Sandbox):
         self._lock = threading.Lock()
         self._idempotency: dict[str, tuple[str, int, Any]] = {}
         self._new_ids = 0
+        self.created_keys: dict[str, list[int]] = {}
+        self.positions: dict[str, dict[str, int]] = {}
         for collection in self.objects:
             self._reorder(collection)
 
     def _reorder(self, collection: str) -> None:
         """Newest first, ties broken by id (as Stripe lists are)."""
         objs = self.objects[collection]
-        self.ordered[collection] = sorted(objs, key=lambda i: (-int(objs[i].get("created") or 0), i))
+        ordered = sorted(objs, key=lambda i: (-int(objs[i].get("created") or 0), i))
+        self.ordered[collection] = ordered
+        self.created_keys[collection] = [-int(objs[i].get("created") or 0) for i in ordered]
+        self.positions[collection] = {i: n for n, i in enumerate(ordered)}
 
     def fault_body(self, status: int) -> Any:
         kind = "rate_limit_error" if status == 429 else "api_error"
@@ -134,20 +140,36 @@ class StripeSandbox(Sandbox):
         return {"object": "list", "url": url, "has_more": start + limit < len(items), "data": chunk}
 
     def _list(self, collection: str, request: Request) -> dict[str, Any]:
+        """One page of a list in O(page): positions come from an index, not a scan."""
+        limit = self._limit(request)
         with self._lock:
-            ids = self.ordered[collection]
             objs = self.objects[collection]
+            ids = self.ordered[collection]
             if collection == "balance_transactions" and "payout" in request.query:
-                wanted = set(self.by_payout.get(request.query["payout"], ()))
-                ids = [i for i in ids if i in wanted]
+                position = self.positions[collection]
+                ids = sorted((i for i in self.by_payout.get(request.query["payout"], ()) if i in position),
+                             key=position.__getitem__)
+            end = len(ids)
             gte = request.query.get("created[gte]")
             if gte is not None:
                 if collection in NO_CREATED_FILTER:
                     raise _error(400, "invalid_request_error", "Received unknown parameter: created",
                                  param="created")
-                ids = [i for i in ids if int(objs[i].get("created") or 0) >= int(gte)]
-            items = [self._expand(collection, objs[i]) for i in ids]
-        return self._page(items, request, f"/v1/{collection}")
+                keys = self.created_keys[collection] if ids is self.ordered[collection] else \
+                    [-int(objs[i].get("created") or 0) for i in ids]
+                end = bisect.bisect_right(keys, -int(gte))
+            start = 0
+            after = request.query.get("starting_after")
+            if after:
+                pos = self.positions[collection].get(after) if ids is self.ordered[collection] else \
+                    (ids.index(after) if after in ids else None)
+                if pos is None:
+                    raise _error(400, "invalid_request_error", f"No such object: '{after}'", "resource_missing",
+                                 "starting_after")
+                start = pos + 1
+            stop = min(start + limit, end)
+            data = [self._expand(collection, objs[i]) for i in ids[start:stop]]
+        return {"object": "list", "url": f"/v1/{collection}", "has_more": stop < end, "data": data}
 
     # ------------------------------------------------------------ writes
 
