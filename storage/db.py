@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import sqlite3
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
@@ -55,7 +56,7 @@ def read_frame(db_path: Path, sql: str, params: Sequence[Any] | None = None) -> 
 
     Integer columns stay Int64, so money stays exact.
     """
-    with _adbc_connection(db_path).cursor() as cur:
+    with _ADBC_LOCK, _adbc_connection(db_path).cursor() as cur:
         # one batch: the driver infers each column's type from its first batch, so a
         # column NULL for the first 1024 rows and text later would otherwise fail
         cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
@@ -65,6 +66,7 @@ def read_frame(db_path: Path, sql: str, params: Sequence[Any] | None = None) -> 
 
 
 _ADBC: dict[str, Any] = {}
+_ADBC_LOCK = threading.RLock()  # one shared connection: the app's worker threads take turns
 
 
 def _adbc_connection(db_path: Path) -> Any:
@@ -89,7 +91,8 @@ def _adbc_connection(db_path: Path) -> Any:
 def close_frames(db_path: Path | None = None) -> None:
     """Close the ADBC connection of ``db_path`` (all of them by default) once its other connections are closed."""
     keys = [str(Path(db_path).resolve())] if db_path else list(_ADBC)
-    for key in keys:
-        conn = _ADBC.pop(key, None)
-        if conn is not None:
-            conn.close()
+    with _ADBC_LOCK:
+        for key in keys:
+            conn = _ADBC.pop(key, None)
+            if conn is not None:
+                conn.close()
