@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
@@ -25,11 +26,12 @@ EntityOpt = Annotated[Optional[str], typer.Option("--entity", "-e", help="Entity
 
 def review(workspace: WorkspaceOpt = None, period: PeriodOpt = None, entity: EntityOpt = None) -> None:
     """Open the review app: dashboard, break queue, break detail, sync."""
-    from reconcile.service import open_workspace
     from app.tui.app import TieoutApp
+    from app.tui.sync_job import sync_all
+    from reconcile.service import open_workspace
 
     svc = open_workspace(workspace)
-    TieoutApp(svc, period=period, entity=entity).run()
+    TieoutApp(svc, period=period, entity=entity, sync=sync_all(svc.ws)).run()
 
 
 def demo(
@@ -38,44 +40,68 @@ def demo(
     headless: Annotated[bool, typer.Option("--headless", help="Print the summary and exit instead of opening the app.")] = False,
 ) -> None:
     """Try tieout on the sample month: sandboxes, sync, match October 2026, then the app. No network, no prompts."""
-    from reconcile.service import open_workspace
     from app.tui.app import TieoutApp
+    from app.tui.sync_job import sync_all
+    from connectors.credentials import env_var
+    from connectors.sandbox import NetSuiteSandbox, StripeSandbox
+    from connectors.sandbox.netsuite import default_secret
+    from connectors.sources import add_source
+    from reconcile.service import open_workspace
     from storage.workspace import init_workspace
 
     folder = workspace or Path(tempfile.mkdtemp(prefix="tieout-demo-")) / "ws"
     ws = init_workspace(folder, name="demo", user="demo")
     ws.close()
     svc = open_workspace(folder)
-    sync = _sample_sync(svc.ws)
-    sync(lambda text, fraction=None: console.print(text))
-    summary = svc.match(DEMO_PERIOD, user="demo")
-    if headless:
-        _print_summary(svc, summary)
-        console.print(f"workspace: {folder}  (open it with `tieout review -w {folder}`)")
-        return
-    TieoutApp(svc, period=DEMO_PERIOD, sync=sync).run()
+    # sandbox credentials, not secrets: handed to this process only (never keyring, config or disk)
+    credentials = {"stripe": "sk_test_tieout_demo", "netsuite": default_secret()}
+    os.environ.update({env_var(name): secret for name, secret in credentials.items()})
+    stripe = StripeSandbox(SAMPLE_MONTH, secret=credentials["stripe"])
+    netsuite = NetSuiteSandbox(SAMPLE_MONTH, secret=credentials["netsuite"])
+    with stripe.serving() as stripe_url, netsuite.serving() as netsuite_url:
+        add_source(svc.ws, "stripe", kind="stripe", side="billing", url=stripe_url)
+        add_source(svc.ws, "netsuite", kind="netsuite", side="erp", url=netsuite_url)
+        sync = sync_all(svc.ws)
+        last: dict[str, str] = {}
 
+        def report(text: str, fraction: float | None = None) -> None:
+            source = text.split(":", 1)[0]
+            if fraction == 1.0 or last.get(source) is None:
+                console.print(text)
+            last[source] = text
 
-def _sample_sync(ws):  # -> app.tui.app.SyncFn
-    """Bring the sample month into ``ws``; reports progress like a real sync."""
-    from connectors.sample_load import load_sample
-
-    def sync(progress) -> None:
-        progress(f"loading {SAMPLE_MONTH.name} …", 0.0)
-        counts = load_sample(ws, SAMPLE_MONTH)
-        for source, per_type in counts.items():
-            new = sum(c.get("new", 0) for c in per_type.values())
-            changed = sum(c.get("changed", 0) for c in per_type.values())
-            progress(f"{source}: {new:,} new, {changed:,} changed records", 1.0)
-
-    return sync
+        sync(report)
+        summary = svc.match(DEMO_PERIOD, user="demo")
+        if headless:
+            _print_summary(svc, summary)
+            console.print(f"workspace: {folder}  (sandboxes stop now; browse it with `tieout review -w {folder}`)")
+            return
+        TieoutApp(svc, period=DEMO_PERIOD, sync=sync).run()
 
 
 def _print_summary(svc, summary) -> None:
-    """The match run's figures as tables: per domain and currency, then open breaks by kind."""
-    from app.cli.common import OutputFormat, emit
+    """The match run's figures: per domain and currency, then open breaks by kind (amounts formatted)."""
+    from rich.table import Table
 
-    console.print(f"match run #{summary.run_id} for {summary.period}: "
-                  f"{sum(summary.matched.values()):,} matched, "
-                  f"{sum(v['count'] for v in summary.breaks_by_kind.values()):,} breaks")
-    emit(svc.summary(summary.period), OutputFormat.table, title=f"reconciliation {summary.period}")
+    from storage.money import format_amount
+
+    matched = sum(summary.matched.values())
+    breaks = sum(v["count"] for v in summary.breaks_by_kind.values())
+    console.print(f"match run #{summary.run_id} for {summary.period}: {matched:,} matched, {breaks:,} breaks")
+    table = Table(title=f"reconciliation {summary.period}")
+    for col in ("domain", "cur", "billing", "billing total", "ERP", "ERP total", "matched", "open breaks",
+                "open amount"):
+        table.add_column(col, justify="left" if col in ("domain", "cur") else "right")
+    for r in svc.summary(summary.period).iter_rows(named=True):
+        cur = r["currency"]
+        table.add_row(r["domain"], cur, f"{r['billing_count']:,}", format_amount(r["billing_total"], cur),
+                      f"{r['erp_count']:,}", format_amount(r["erp_total"], cur), f"{r['matched_count']:,}",
+                      f"{r['open_breaks']:,}", format_amount(r["open_amount"], cur))
+    console.print(table, width=max(console.width, 110))
+    kinds = Table(title="breaks by kind")
+    for col in ("domain", "kind", "count", "amounts"):
+        kinds.add_column(col, justify="right" if col == "count" else "left")
+    for (domain, kind), v in sorted(summary.breaks_by_kind.items()):
+        amounts = ", ".join(f"{c} {format_amount(a, c)}" for c, a in sorted(v["amounts"].items()))
+        kinds.add_row(domain, kind, f"{v['count']:,}", amounts)
+    console.print(kinds, width=max(console.width, 110))

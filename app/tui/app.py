@@ -56,11 +56,6 @@ class TieoutApp(App):
     def on_mount(self) -> None:
         self.switch_mode(self.start)
 
-    def reason_codes(self) -> list[str]:
-        from reconcile.service import REASON_CODES
-
-        return list(REASON_CODES)
-
     def data_changed(self) -> None:
         """After a sync/re-match: screens showing older data reload when next shown."""
         self.state.data_version += 1

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from app.tui.messages import ActionDone, CandidatesLoaded, MatchesLoaded, WorkFailed
 from app.tui.screens.dialogs import ManualMatchDialog, MatchChoice, StatusChoice, StatusDialog, TextDialog, UnmatchDialog
 from app.tui.work import in_worker
+from reconcile.service import REASON_CODES
 from storage.money import format_amount
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class BreakActions(Screen):
                 call = lambda: svc.bulk_set_status(ids, choice.status, reason=choice.reason, note=choice.note, user=user)
             self._service(f"{len(ids):,} break(s) → {choice.status}", ids, call)
 
-        self.app.push_screen(StatusDialog(len(ids), self.app.reason_codes()), chosen)
+        self.app.push_screen(StatusDialog(len(ids), REASON_CODES), chosen)
 
     def action_add_note(self) -> None:
         brk = self.current_break()
@@ -130,7 +131,7 @@ class BreakActions(Screen):
         svc, period = self.app.svc, self.app.state.period
 
         def load() -> MatchesLoaded:
-            frame = svc.matches(period, domain=brk["domain"])
+            frame = svc.matches(period, domain=brk["domain"]).filter(pl.col("manual"))  # runs' matches are redone by runs
             ids = set(brk["billing_ids"] or []) | set(brk["erp_ids"] or [])
             mine = frame.filter(
                 pl.col("billing_ids").list.eval(pl.element().is_in(list(ids))).list.any()
@@ -147,7 +148,7 @@ class BreakActions(Screen):
             for row in message.matches.iter_rows(named=True)
         ]
         if not options:
-            self.notify("no matches to undo in this period", severity="warning")
+            self.notify("no manual matches to undo in this period", severity="warning")
             return
 
         def chosen(choice: tuple[int, str] | None) -> None:

@@ -54,7 +54,7 @@ class Dialog(ModalScreen):
 class StatusDialog(Dialog):
     """Pick a status, a reason code and an optional note for one or more breaks."""
 
-    def __init__(self, count: int, reasons: list[str]) -> None:
+    def __init__(self, count: int, reasons: dict[str, str]) -> None:
         super().__init__()
         self.count, self.reasons = count, reasons
 
@@ -62,7 +62,8 @@ class StatusDialog(Dialog):
         with Vertical(classes="dialog"):
             yield Label(f"Set status of {self.count:,} break(s)", classes="title")
             yield Select([(s, s) for s in REVIEW_STATUSES], value="investigating", allow_blank=False, id="status")
-            yield Select([(r, r) for r in self.reasons], prompt="reason", id="reason")
+            yield Select([(f"{code}: {text}", code) for code, text in self.reasons.items()], prompt="reason",
+                         id="reason")
             yield Input(placeholder="note (optional)", id="note")
             yield Label("", id="error", classes="error")
             yield self.buttons()

@@ -112,7 +112,8 @@ class QueueScreen(BreakActions):
         frame, flt, generation = self.frame, self.app.state.queue, self.generation
         if frame is None:
             return
-        in_worker(self, lambda: QueueReady(queue_frame.apply(frame, flt), generation), group="filter", exclusive=True)
+        in_worker(self, lambda: QueueReady(queue_frame.apply(frame, flt), generation), group="filter",
+                  exclusive=True, io=False)
 
     async def on_queue_ready(self, message: QueueReady) -> None:
         if message.generation != self.generation:
