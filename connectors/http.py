@@ -90,6 +90,13 @@ class HttpClient:
     def close(self) -> None:
         self._client.close()
 
+    def set_header(self, name: str, value: str) -> None:
+        """A header sent with every later request (e.g. a bearer token once obtained)."""
+        self._client.headers[name] = value
+
+    def has_header(self, name: str) -> bool:
+        return name in self._client.headers
+
     def __enter__(self) -> "HttpClient":
         return self
 

@@ -18,7 +18,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit, parse_qsl
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import httpx
 
@@ -100,8 +100,6 @@ def tba_header(method: str, url: str, creds: TbaCredentials) -> str:
 
 def parse_oauth_header(header: str) -> dict[str, str]:
     """``OAuth k="v", ...`` -> {k: v} (decoded)."""
-    from urllib.parse import unquote
-
     if not header.startswith("OAuth "):
         return {}
     out: dict[str, str] = {}

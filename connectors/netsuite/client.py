@@ -17,7 +17,14 @@ import httpx
 from connectors.base import Connector, Cursor, Page, start_state
 from connectors.errors import CredentialError
 from connectors.http import HttpClient
-from connectors.netsuite.auth import TOKEN_PATH, ASSERTION_TYPE, OAuth2Credentials, client_assertion, parse_credentials, tba_signer
+from connectors.netsuite.auth import (
+    ASSERTION_TYPE,
+    TOKEN_PATH,
+    OAuth2Credentials,
+    client_assertion,
+    parse_credentials,
+    tba_signer,
+)
 from connectors.netsuite.mapping import transaction_object_type
 from connectors.registry import map_payload
 
@@ -79,13 +86,13 @@ class NetSuiteConnector(Connector):
 
     def _login(self) -> None:
         """OAuth 2.0: trade a signed client assertion for a bearer token (once per sync)."""
-        if self._oauth2 is None or "Authorization" in self.http._client.headers:
+        if self._oauth2 is None or self.http.has_header("Authorization"):
             return
         token_url = f"{self.settings.url.rstrip('/')}{TOKEN_PATH}"  # type: ignore[union-attr]
         body = self.http.request_json("POST", TOKEN_PATH, form={
             "grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
             "client_assertion": client_assertion(self._oauth2, token_url)})
-        self.http._client.headers["Authorization"] = f"Bearer {body['access_token']}"
+        self.http.set_header("Authorization", f"Bearer {body['access_token']}")
 
     def query(self, q: str, offset: int = 0) -> dict[str, Any]:
         self._login()
