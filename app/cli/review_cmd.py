@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,7 +13,8 @@ import typer
 from app.cli.common import WorkspaceOpt, console
 
 DEMO_PERIOD = "2026-10"
-SAMPLE_MONTH = Path(__file__).resolve().parents[2] / "sample_data" / "month"
+SAMPLE_MONTH = Path(str(files("sample_data") / "month"))
+"""The committed sample month (Stripe- and NetSuite-shaped files) the demo serves."""
 
 
 def register(cli: typer.Typer) -> None:
@@ -38,6 +40,8 @@ def demo(
     workspace: Annotated[Optional[Path], typer.Option("--workspace", "-w",
                                                       help="Workspace folder to create (default: a temp folder).")] = None,
     headless: Annotated[bool, typer.Option("--headless", help="Print the summary and exit instead of opening the app.")] = False,
+    data: Annotated[Path, typer.Option("--data", help="A sample_data folder to serve (default: the committed month).",
+                                       exists=True, file_okay=False)] = SAMPLE_MONTH,
 ) -> None:
     """Try tieout on the sample month: sandboxes, sync, match October 2026, then the app. No network, no prompts."""
     from app.tui.app import TieoutApp
@@ -56,8 +60,8 @@ def demo(
     # sandbox credentials, not secrets: handed to this process only (never keyring, config or disk)
     credentials = {"stripe": "sk_test_tieout_demo", "netsuite": default_secret()}
     os.environ.update({env_var(name): secret for name, secret in credentials.items()})
-    stripe = StripeSandbox(SAMPLE_MONTH, secret=credentials["stripe"])
-    netsuite = NetSuiteSandbox(SAMPLE_MONTH, secret=credentials["netsuite"])
+    stripe = StripeSandbox(data, secret=credentials["stripe"])
+    netsuite = NetSuiteSandbox(data, secret=credentials["netsuite"])
     with stripe.serving() as stripe_url, netsuite.serving() as netsuite_url:
         add_source(svc.ws, "stripe", kind="stripe", side="billing", url=stripe_url)
         add_source(svc.ws, "netsuite", kind="netsuite", side="erp", url=netsuite_url)
