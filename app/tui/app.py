@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -45,13 +46,15 @@ class TieoutApp(App):
     ]
 
     def __init__(self, svc: Any, *, period: str | None = None, entity: str | None = None,
-                 sync: SyncFn | None = None, start: str = "dashboard", user: str | None = None) -> None:
+                 sync: SyncFn | None = None, start: str = "dashboard", user: str | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.svc = svc
         self.state = AppState(entity=entity) if period is None else AppState(period=period, entity=entity)
         self.sync = sync
         self.start = start
         self.user = user or svc.ws.user
+        self.clock = clock or (lambda: datetime.now(timezone.utc))  # fixed in snapshot tests (ageing)
 
     def on_mount(self) -> None:
         self.switch_mode(self.start)
@@ -75,4 +78,4 @@ class TieoutApp(App):
                 if isinstance(b, Binding) and b.description and b.action not in seen:
                     seen.add(b.action)
                     yield SystemCommand(b.description, f"key: {b.key_display or b.key}",
-                                        partial(target.run_action, b.action))
+                                        partial(target.call_later, target.run_action, b.action))

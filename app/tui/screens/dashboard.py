@@ -83,6 +83,7 @@ class DashboardScreen(Screen):
                 svc.breaks(state.period, entity=state.entity),
                 svc.sources(),
                 svc.last_run(state.period, state.entity),
+                now,
             ))
 
         in_worker(self, job, group="dashboard", exclusive=True)
