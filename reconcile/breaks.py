@@ -46,12 +46,14 @@ def break_id(domain: str, kind: str, billing_ids: list[str], erp_ids: list[str])
 
 def classify(frame: pl.DataFrame, pairing: Pairing, rules: DomainRules, domain: str) -> Outcome:
     """Turn a pairing into matches (with accepted differences) and breaks."""
-    b = frame.filter(pl.col("side") == "billing")
-    e = frame.filter(pl.col("side") == "erp")
-    joined = (
-        pairing.pairs.join(b, left_on="b", right_on="rid")
-        .join(e, left_on="e", right_on="rid", suffix="_e")
-    )
+    # rid is the row position in ``frame``, so a gather replaces two joins
+    pairs = pairing.pairs.sort("b")
+    attrs = frame.drop("rid")
+    joined = pl.concat([
+        pairs,
+        attrs.select(pl.all().gather(pairs["b"])),
+        attrs.select(pl.all().gather(pairs["e"]).name.suffix("_e")),
+    ], how="horizontal")
     checks = _checks(joined, rules)
     pair_breaks = _pair_breaks(checks, rules)
     matches = _pair_matches(checks, rules, domain)
@@ -62,8 +64,7 @@ def classify(frame: pl.DataFrame, pairing: Pairing, rules: DomainRules, domain: 
                                                          pl.lit("{}").alias("details")),
                      leftovers], how="vertical_relaxed")
     breaks = _finish_breaks(frame, raw, domain)
-    return Outcome(matches=pl.concat([matches, group_matches]).sort("object_type", "billing_ids", "erp_ids"),
-                   breaks=breaks)
+    return Outcome(matches=pl.concat([matches, group_matches]), breaks=breaks)
 
 
 def _checks(j: pl.DataFrame, rules: DomainRules) -> pl.DataFrame:
@@ -125,27 +126,21 @@ def _field_values(frame: pl.DataFrame, field: str) -> list[list]:
 def _pair_matches(c: pl.DataFrame, rules: DomainRules, domain: str) -> pl.DataFrame:
     """One match per pair; ``differences`` holds the differing fields the rules accepted."""
     fields = ["currency", "amount", "tax", *_SIMPLE_FIELDS]
-    c = c.with_columns(pl.struct([
-        pl.when(pl.col(f"d_{f}") & ~_broken(f, rules)).then(pl.concat_list(
-            pl.col(f).cast(pl.String), pl.col(f"{f}_e").cast(pl.String))).alias(f) for f in fields
-    ]).alias("accepted"))
-    texts = _sparse_differences(c["accepted"])
+    accepted = c.select(pl.col(f"d_{f}") & ~_broken(f, rules) for f in fields)
+    texts = ["{}"] * c.height
+    rows = pl.concat([c.select(pl.col(f).cast(pl.String) for f in fields),
+                      c.select(pl.col(f"{f}_e").cast(pl.String) for f in fields), accepted], how="horizontal")
+    for i in accepted.select(pl.any_horizontal(pl.all())).to_series().arg_true().to_list():
+        row = rows.row(i)
+        n = len(fields)
+        texts[i] = json.dumps({f: [row[k], row[n + k]] for k, f in enumerate(fields) if row[2 * n + k]},
+                              sort_keys=True)
     return c.select(
         pl.lit(domain).alias("domain"), "object_type", "period", "entity", "currency", "rule",
         pl.concat_list("key").alias("billing_ids"), pl.concat_list("key_e").alias("erp_ids"),
         pl.col("amount").alias("billing_amount"), pl.col("amount_e").alias("erp_amount"),
         pl.Series("differences", texts, pl.String),
     )
-
-
-def _sparse_differences(accepted: pl.Series) -> list[str]:
-    """JSON of accepted differences, building Python objects only for the rows that have any."""
-    texts = ["{}"] * len(accepted)
-    has = accepted.struct.unnest().select(pl.any_horizontal(pl.all().is_not_null())).to_series()
-    for i in has.arg_true().to_list():
-        row = accepted[i]
-        texts[i] = json.dumps({k: v for k, v in row.items() if v is not None}, sort_keys=True)
-    return texts
 
 
 def _group_matches(frame: pl.DataFrame, groups: pl.DataFrame, domain: str) -> pl.DataFrame:
@@ -174,9 +169,11 @@ def _leftovers(frame: pl.DataFrame, pairing: Pairing, rules: DomainRules) -> pl.
     keys = ["side", "object_type", *rules.duplicate_keys]
     twins = pl.DataFrame(schema={"rid": pl.Int64, "twin": pl.Int64, "other": pl.Int64})
     if rules.duplicate_keys and left.height:
-        paired = frame.join(partner, on="rid", how="inner").select(*keys, pl.col("rid").alias("twin"), "other")
+        maybe = frame.join(left.select(keys).unique(), on=keys, how="semi")  # few rows share a leftover's keys
+        paired = maybe.join(partner, on="rid", how="inner").select(
+            *keys, pl.col("rid").alias("twin"), pl.col("key").alias("twin_key"), "other")
         twins = (left.select("rid", *keys).join(paired, on=keys, how="inner")
-                 .sort("rid", "twin").group_by("rid", maintain_order=True).first().select("rid", "twin", "other"))
+                 .sort("rid", "twin_key").group_by("rid", maintain_order=True).first().select("rid", "twin", "other"))
     twin_keys = frame.select(pl.col("rid").alias("twin"), pl.col("key").alias("twin_key"))
     left = left.join(twins, on="rid", how="left").join(twin_keys, on="twin", how="left")
     is_b = pl.col("side") == "billing"
@@ -226,7 +223,8 @@ def _finish_breaks(frame: pl.DataFrame, raw: pl.DataFrame, domain: str) -> pl.Da
         pl.coalesce("stake", "billing_amount", "erp_amount").alias("amount"),
         pl.lit(domain).alias("domain"),
     )
-    ids = [break_id(domain, k, b, e) for k, b, e in zip(out["kind"], out["billing_ids"], out["erp_ids"])]
+    ids = [break_id(domain, k, b, e) for k, b, e in
+           zip(out["kind"].to_list(), out["billing_ids"].to_list(), out["erp_ids"].to_list())]
     out = out.with_columns(pl.Series("id", ids, pl.String))
     return out.select(BREAK_COLUMNS).unique("id", keep="first", maintain_order=True).sort("id")
 

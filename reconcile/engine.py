@@ -89,7 +89,7 @@ def _key_columns(rule: Pass) -> list[str]:
 
 def _one_to_one(b: pl.DataFrame, e: pl.DataFrame, rule: Pass) -> tuple[pl.DataFrame, pl.DataFrame]:
     on = _key_columns(rule)
-    left = b.select("rid", *on, "amount", "date", "period")
+    left = b.select("rid", *on, "amount", "date", "period", "key")
     right = e.select(pl.col("rid").alias("rid_e"), *on, pl.col("amount").alias("amount_e"),
                      pl.col("date").alias("date_e"), pl.col("period").alias("period_e"), pl.col("key").alias("key_e"))
     cand = left.lazy().join(right.lazy(), on=on, how="inner")
@@ -98,7 +98,7 @@ def _one_to_one(b: pl.DataFrame, e: pl.DataFrame, rule: Pass) -> tuple[pl.DataFr
     if rule.date_days is not None:
         cand = cand.filter((pl.col("date") - pl.col("date_e")).dt.total_days().abs() <= rule.date_days)
     cand = cand.select(
-        "rid", "rid_e", "key_e",
+        "rid", "rid_e", "key_e", "key",
         (pl.col("amount") - pl.col("amount_e")).abs().alias("diff"),
         (pl.col("period") != pl.col("period_e")).fill_null(True).alias("other_period"),
         pl.len().over("rid").alias("nb"),
@@ -119,7 +119,7 @@ def _one_to_one(b: pl.DataFrame, e: pl.DataFrame, rule: Pass) -> tuple[pl.DataFr
                        .select(pl.lit("duplicate_in_erp").alias("kind"), pl.concat_list("rid").alias("b_rids"),
                                "e_rids"))
         # the billing record with the smallest difference keeps the pair; ids break ties
-        best_b = dup_b.sort("rid_e", "diff", "other_period", "rid").group_by("rid_e", maintain_order=True).first()
+        best_b = dup_b.sort("rid_e", "diff", "other_period", "key").group_by("rid_e", maintain_order=True).first()
         pairs.append(best_b.select(pl.col("rid").alias("b"), pl.col("rid_e").alias("e")))
         flagged.append(dup_b.group_by("rid_e").agg(pl.col("rid").sort().alias("b_rids"))
                        .select(pl.lit("duplicate_in_billing").alias("kind"), "b_rids",

@@ -12,7 +12,6 @@ as such and not as two missing records.
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 import polars as pl
@@ -22,42 +21,49 @@ from storage.db import read_frame
 # canonical table -> object_type of its rows in the invoice domain
 INVOICE_TABLES = {"invoice": "invoice", "credit_note": "credit_note"}
 
-_PARAM = re.compile(r":([a-z_]+)")
 FRAME_COLUMNS = ["rid", "side", "object_type", "key", "ref", "number", "customer", "currency", "entity",
                  "amount", "tax", "status", "date", "period"]
 
 
-def _table_sql(table: str, entity: str | None) -> str:
-    ent = " AND entity = :entity" if entity else ""
-    billing_status = " AND status <> 'draft'"
-    return f"""
-        SELECT '{INVOICE_TABLES[table]}' AS object_type, side, external_id AS key,
-               CASE WHEN side = 'billing' THEN external_id ELSE counterpart_ref END AS ref,
-               number, customer_billing_ref AS customer, currency, entity, total AS amount, tax, status,
-               posting_date AS date, posting_period AS period
-        FROM "{table}"
-        WHERE side = 'billing'{billing_status}{ent} AND (posting_period = :period OR external_id IN (
-                SELECT counterpart_ref FROM "{table}" WHERE side = 'erp' AND posting_period = :period{ent}))
-        UNION ALL
-        SELECT '{INVOICE_TABLES[table]}', side, external_id,
-               counterpart_ref, number, customer_billing_ref, currency, entity, total, tax, status,
-               posting_date, posting_period
-        FROM "{table}"
-        WHERE side = 'erp'{ent} AND (posting_period = :period OR counterpart_ref IN (
-                SELECT external_id FROM "{table}" WHERE side = 'billing' AND posting_period = :period
-                AND status <> 'draft'{ent}))
-    """
+_SELECT = """
+    SELECT '{object_type}' AS object_type, side, external_id AS key,
+           CASE WHEN side = 'billing' THEN external_id ELSE counterpart_ref END AS ref,
+           number, customer_billing_ref AS customer, currency, entity, total AS amount, tax, status,
+           posting_date AS date, posting_period AS period
+    FROM "{table}" WHERE NOT (side = 'billing' AND status = 'draft')"""
+_CHUNK = 900  # SQLite's default limit on bound parameters is 999
 
 
 def load_invoice_domain(db_path: Path, period: str, entity: str | None = None) -> pl.DataFrame:
     """Billing and ERP invoices + credit notes in scope, normalised, sorted, with a row id ``rid``."""
-    params = {"period": period, **({"entity": entity} if entity else {})}
     frames = []
-    for table in INVOICE_TABLES:
-        sql, values = _bind(_table_sql(table, entity), params)
-        frames.append(read_frame(db_path, sql, values))
-    frame = pl.concat([_typed(f) for f in frames], how="vertical")
-    return normalise(frame)
+    for table, object_type in INVOICE_TABLES.items():
+        select = _SELECT.format(table=table, object_type=object_type)
+        ent, ent_params = (" AND entity = ?", [entity]) if entity else ("", [])
+        in_period = _typed(read_frame(
+            db_path, f"{select} AND side IN ('billing', 'erp') AND posting_period = ?{ent}", [period, *ent_params]))
+        billing_keys = in_period.filter(pl.col("side") == "billing").select(pl.col("key").alias("id"))
+        erp_refs = in_period.filter(pl.col("side") == "erp").select(pl.col("ref").alias("id")).drop_nulls()
+        # counterparts posted in another period: looked up by id, through the indexes
+        lost_billing = erp_refs.join(billing_keys, on="id", how="anti")["id"].unique().sort().to_list()
+        lost_erp = billing_keys.join(erp_refs, on="id", how="anti")["id"].sort().to_list()
+        frames.append(in_period)
+        # (unary + keeps SQLite off the period index, so it probes the id indexes instead)
+        frames.extend(_by_ids(db_path, f"{select} AND +side = 'billing' AND source_id IN "
+                                       f"(SELECT id FROM source WHERE side = 'billing') AND +posting_period <> ?{ent} "
+                                       "AND external_id IN ({marks})", [period, *ent_params], lost_billing))
+        frames.extend(_by_ids(db_path, f"{select} AND +side = 'erp' AND +posting_period <> ?{ent} "
+                                       "AND counterpart_ref IN ({marks})", [period, *ent_params], lost_erp))
+    return normalise(pl.concat(frames, how="vertical"))
+
+
+def _by_ids(db_path: Path, sql: str, params: list[str], ids: list[str]) -> list[pl.DataFrame]:
+    out = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        out.append(_typed(read_frame(db_path, sql.replace("{marks}", ",".join("?" * len(chunk))),
+                                     [*params, *chunk])))
+    return out
 
 
 def normalise(frame: pl.DataFrame) -> pl.DataFrame:
@@ -76,10 +82,14 @@ def normalise(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def fingerprint(frame: pl.DataFrame, manual: pl.DataFrame) -> str:
-    """SHA-256 over every input value the engine sees (records and active manual matches)."""
-    digest = hashlib.sha256()
-    for part in (frame.drop("rid"), manual):
-        digest.update(part.write_csv().encode("utf-8"))
+    """SHA-256 over every input value the engine sees (records and active manual matches).
+
+    Row hashes come from polars' fixed-seed ``hash_rows`` (stable for a polars
+    version, whose number is part of the digest); the frame is already sorted.
+    """
+    digest = hashlib.sha256(f"polars {pl.__version__}|{frame.height}|".encode())
+    digest.update(frame.drop("rid").hash_rows(seed=0).to_arrow().buffers()[1])
+    digest.update(manual.write_csv().encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -101,9 +111,3 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
               "number": pl.String, "customer": pl.String, "currency": pl.String, "entity": pl.String,
               "amount": pl.Int64, "tax": pl.Int64, "status": pl.String, "date": pl.String, "period": pl.String}
     return frame.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
-
-
-def _bind(sql: str, params: dict[str, str]) -> tuple[str, list[str]]:
-    """ADBC binds positionally: turn ``:name`` placeholders into ``?`` with values in order."""
-    names = _PARAM.findall(sql)
-    return _PARAM.sub("?", sql), [params[n] for n in names]
