@@ -39,7 +39,7 @@ def figures(summary: pl.DataFrame, breaks: pl.DataFrame, sources: pl.DataFrame, 
     open_by_kind = (
         open_.group_by("domain", "kind", "currency")
         .agg(pl.len().cast(pl.Int64).alias("count"), pl.col("amount").sum().cast(pl.Int64))
-        .sort(["count", "kind"], descending=[True, False])
+        .sort(["count", "kind", "domain", "currency"], descending=[True, False, False, False], nulls_last=True)
     )
     age_days = (pl.lit(now) - opened).dt.total_days()
     bucket = pl.lit(None, dtype=pl.String)

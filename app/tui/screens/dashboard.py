@@ -30,7 +30,7 @@ def _money(amount: int | None, currency: str | None) -> str:
 
 def kind_bars(open_by_kind) -> Text:
     """Open breaks by kind as a small horizontal bar chart (counts)."""
-    counts = open_by_kind.group_by("kind").agg(pl.col("count").sum()).sort("count", descending=True)
+    counts = open_by_kind.group_by("kind").agg(pl.col("count").sum()).sort(["count", "kind"], descending=[True, False])
     if counts.is_empty():
         return Text("no open breaks", style="green")
     top = max(counts["count"].max(), 1)
@@ -73,7 +73,7 @@ class DashboardScreen(Screen):
             self.action_reload()
 
     def action_reload(self) -> None:
-        svc, state = self.app.svc, self.app.state
+        svc, state, now = self.app.svc, self.app.state, self.app.clock()
         self.loaded_version = state.data_version
         self.sub_title = f"dashboard · {state.period} · {state.entity or 'all entities'}"
 

@@ -11,13 +11,21 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 
+KEY_NAMES = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc"}
+
+
+def key_label(keys: str) -> str:
+    """``"question_mark,f1"`` → ``"? / f1"``."""
+    return " / ".join(KEY_NAMES.get(k, k) for k in keys.split(","))
+
+
 def binding_rows(sections: list[tuple[str, list]]) -> list[tuple[str, str, str]]:
     """(where, key, what) for each binding with a description, in the order given."""
     rows = []
     for where, bindings in sections:
         for b in bindings:
             if isinstance(b, Binding) and b.description:
-                rows.append((where, b.key_display or b.key, b.description))
+                rows.append((where, b.key_display or key_label(b.key), b.description))
     return rows
 
 
