@@ -8,27 +8,22 @@ caller gets the parts back to build formulas over all of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from reconcile.workpaper.cells import (
-    DATE_FORMAT,
-    DATETIME_FORMAT,
-    is_dangerous,
-    major_units,
-    money_format,
-    parse_date,
-    parse_timestamp,
-)
+from reconcile.workpaper.cells import DATE_FORMAT, DATETIME_FORMAT, is_dangerous, money_format
+from reconcile.workpaper.rowxml import RowRenderer, StyleIds
 from reconcile.workpaper.table import Table
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -132,50 +127,51 @@ class SheetWriter:
         """Write ``table`` on one sheet, or several past the row limit, each with its header."""
         columns = tuple(table.frame.columns)
         widths = column_widths(table)
-        rows: Iterator[list[Any]] | None = None
+        renderer: RowRenderer | None = None
         parts = []
+        offset = 0
         for title, count in split_titles(table.name, table.frame.height, self.max_rows):
             ws = self.sheet(title, widths)
-            rows = rows or self._rows(table, ws)
-            ws.append(self.header_row(ws, columns))
-            for _ in range(count):
-                ws.append(next(rows))
+            renderer = renderer or RowRenderer(table, self._style_ids(ws, table))
+            stream_rows(ws, chain([renderer.header()], renderer.chunks(offset, count)))
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
             parts.append(SheetPart(title, count, columns))
+            offset += count
         return parts
 
-    def _rows(self, table: Table, ws: WriteOnlyWorksheet) -> Iterator[list[Any]]:
-        """Frame rows as cell values: money in major units with its format, dates as dates."""
-        names = table.frame.columns
-        money = [i for i, n in enumerate(names) if n in table.money]
-        stamps = [i for i, n in enumerate(names) if n in table.timestamps]
-        dates = [i for i, n in enumerate(names) if n in table.dates]
-        special = set(money) | set(stamps) | set(dates)
-        plain = [i for i in range(len(names)) if i not in special]
-        cur = names.index(table.currency_col) if money else -1
-        for raw in table.frame.iter_rows():
-            row: list[Any] = list(raw)
-            for i in plain:
-                value = row[i]
-                if isinstance(value, str):
-                    if is_dangerous(value):
-                        row[i] = self.cell(ws, value)
-                elif isinstance(value, list):
-                    row[i] = self.cell(ws, ", ".join(str(v) for v in value)) if value else None
-            for i in money:
-                if row[i] is not None:
-                    currency = row[cur]
-                    row[i] = self.cell(ws, major_units(row[i], currency), number_format=money_format(currency))
-            for i in stamps:
-                if row[i]:
-                    row[i] = self.cell(ws, parse_timestamp(row[i]), number_format=DATETIME_FORMAT)
-            for i in dates:
-                if row[i]:
-                    row[i] = self.cell(ws, parse_date(row[i]), number_format=DATE_FORMAT)
-            yield row
+    def _style_ids(self, ws: WriteOnlyWorksheet, table: Table) -> StyleIds:
+        """Style ids of cells styled exactly as :meth:`cell` and :meth:`header_row` style them."""
+        currencies = table.frame.get_column(table.currency_col).drop_nulls().unique().to_list() \
+            if table.money else []
+        return StyleIds(
+            header=self.header_row(ws, ["-"])[0].style_id,
+            quoted=self.cell(ws, "=").style_id,
+            timestamp=self.cell(ws, None, number_format=DATETIME_FORMAT).style_id,
+            date=self.cell(ws, None, number_format=DATE_FORMAT).style_id,
+            money={c or "": self.cell(ws, 0, number_format=money_format(c)).style_id for c in [None, *currencies]},
+        )
 
     def save(self, path: Path) -> None:
         self.book.save(path)
+
+
+def stream_rows(ws: WriteOnlyWorksheet, chunks: Iterable[str]) -> None:
+    """Make ``chunks`` of ``<row>`` XML the sheet's data, in place of ``ws.append``.
+
+    This reaches into openpyxl's write-only sheet (its writer's XML stream,
+    and ``_rows``, which tells ``close`` the data is written): the public
+    path builds a cell object per value, which made a large export 4x
+    slower.  tests/export read every sheet back, so an openpyxl change that
+    breaks this shows there.
+    """
+    ws._get_writer()
+    xf = ws._writer.xf.send(True)
+    with xf.element("sheetData"):
+        for chunk in chunks:
+            for row in etree.fromstring(f"<sheetData>{chunk}</sheetData>"):
+                xf.write(row)
+    ws._writer.xf.send(None)
+    ws._rows = (_ for _ in ())  # closed by ws.close() instead of writing an empty <sheetData>
 
 
 def column_widths(table: Table) -> list[float]:
