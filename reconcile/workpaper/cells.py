@@ -10,7 +10,7 @@ double read back rounds to the exact minor units below 2**53).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from functools import lru_cache
 
 from storage.money import exponent
@@ -62,7 +62,3 @@ def parse_timestamp(text: str | None) -> datetime | None:
     if value.tzinfo is not None:
         value = value.astimezone(timezone.utc).replace(tzinfo=None)
     return value
-
-
-def parse_date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None

@@ -144,7 +144,7 @@ class SheetWriter:
         currencies = table.frame.get_column(table.currency_col).drop_nulls().unique().to_list() \
             if table.money else []
         return StyleIds(
-            header=self.header_row(ws, ["-"])[0].style_id,
+            header=self.header_row(ws, ["header"])[0].style_id,
             quoted=self.cell(ws, "=").style_id,
             timestamp=self.cell(ws, None, number_format=DATETIME_FORMAT).style_id,
             date=self.cell(ws, None, number_format=DATE_FORMAT).style_id,
