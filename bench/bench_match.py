@@ -98,7 +98,8 @@ def setup_end_to_end(scratch: Path, params: dict[str, Any]) -> Any:
 def run_end_to_end(svc: Any) -> dict[str, float]:
     summary = svc.match(PERIOD)
     return {"matched": summary.matched["invoice"],
-            "breaks": sum(v["count"] for v in summary.breaks_by_kind.values())}
+            "breaks": sum(v["count"] for v in summary.breaks_by_kind.values()),
+            **{f"{phase}_s": seconds for phase, seconds in summary.timings.items()}}
 
 
 def setup_engine(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:

@@ -21,49 +21,76 @@ from storage.db import read_frame
 # canonical table -> object_type of its rows in the invoice domain
 INVOICE_TABLES = {"invoice": "invoice", "credit_note": "credit_note"}
 
+_TYPES = {"object_type": pl.String, "side": pl.String, "key": pl.String, "ref": pl.String, "number": pl.String,
+          "customer": pl.String, "currency": pl.String, "entity": pl.String, "amount": pl.Int64, "tax": pl.Int64,
+          "status": pl.String, "date": pl.String, "period": pl.String}
 FRAME_COLUMNS = ["rid", "side", "object_type", "key", "ref", "number", "customer", "currency", "entity",
                  "amount", "tax", "status", "date", "period"]
 
 
-_SELECT = """
-    SELECT '{object_type}' AS object_type, side, external_id AS key,
-           CASE WHEN side = 'billing' THEN external_id ELSE counterpart_ref END AS ref,
-           number, customer_billing_ref AS customer, currency, entity, total AS amount, tax, status,
-           posting_date AS date, posting_period AS period
-    FROM "{table}" WHERE NOT (side = 'billing' AND status = 'draft')"""
 _CHUNK = 900  # SQLite's default limit on bound parameters is 999
+_SOURCE_COLUMNS = {"key": "external_id", "number": "number", "customer": "customer_billing_ref",
+                   "currency": "currency", "entity": "entity", "amount": "total", "tax": "tax", "status": "status",
+                   "date": "posting_date"}
+
+
+def _select(table: str, side: str, *, lookup: bool) -> str:
+    """Columns of one side; side, object type and (in-period) period are constants added in polars.
+
+    Fewer string columns is most of the read time.  For the by-id lookups a
+    unary ``+`` keeps SQLite off the period index so it probes the id indexes.
+    """
+    cols = [f"{src} AS {name}" for name, src in _SOURCE_COLUMNS.items()]
+    if side == "erp":
+        cols.append("counterpart_ref AS ref")
+    if lookup:
+        cols.append("posting_period AS period")
+    plus = "+" if lookup else ""
+    drafts = " AND status <> 'draft'" if side == "billing" else ""
+    return f"SELECT {', '.join(cols)} FROM \"{table}\" WHERE {plus}side = '{side}'{drafts}"
 
 
 def load_invoice_domain(db_path: Path, period: str, entity: str | None = None) -> pl.DataFrame:
-    """Billing and ERP invoices + credit notes in scope, normalised, sorted, with a row id ``rid``."""
+    """Billing and ERP invoices + credit notes in scope, normalised, sorted, with a row id ``rid``.
+
+    Scope: everything posted in the period, plus the counterparts of those
+    records that were posted in another period (looked up by id).
+    """
+    ent, ent_params = (" AND entity = ?", [entity]) if entity else ("", [])
     frames = []
     for table, object_type in INVOICE_TABLES.items():
-        select = _SELECT.format(table=table, object_type=object_type)
-        ent, ent_params = (" AND entity = ?", [entity]) if entity else ("", [])
-        in_period = _typed(read_frame(
-            db_path, f"{select} AND side IN ('billing', 'erp') AND posting_period = ?{ent}", [period, *ent_params]))
-        billing_keys = in_period.filter(pl.col("side") == "billing").select(pl.col("key").alias("id"))
-        erp_refs = in_period.filter(pl.col("side") == "erp").select(pl.col("ref").alias("id")).drop_nulls()
-        # counterparts posted in another period: looked up by id, through the indexes
-        lost_billing = erp_refs.join(billing_keys, on="id", how="anti")["id"].unique().sort().to_list()
-        lost_erp = billing_keys.join(erp_refs, on="id", how="anti")["id"].sort().to_list()
-        frames.append(in_period)
-        # (unary + keeps SQLite off the period index, so it probes the id indexes instead)
-        frames.extend(_by_ids(db_path, f"{select} AND +side = 'billing' AND source_id IN "
-                                       f"(SELECT id FROM source WHERE side = 'billing') AND +posting_period <> ?{ent} "
-                                       "AND external_id IN ({marks})", [period, *ent_params], lost_billing))
-        frames.extend(_by_ids(db_path, f"{select} AND +side = 'erp' AND +posting_period <> ?{ent} "
-                                       "AND counterpart_ref IN ({marks})", [period, *ent_params], lost_erp))
+        def read(side: str, sql: str, params: list[str]) -> pl.DataFrame:
+            return _complete(read_frame(db_path, sql, params), side, object_type, period)
+
+        billing = read("billing", f"{_select(table, 'billing', lookup=False)} AND posting_period = ?{ent}",
+                       [period, *ent_params])
+        erp = read("erp", f"{_select(table, 'erp', lookup=False)} AND posting_period = ?{ent}", [period, *ent_params])
+        keys, refs = billing.select(pl.col("key").alias("id")), erp.select(pl.col("ref").alias("id")).drop_nulls()
+        lost_billing = refs.join(keys, on="id", how="anti")["id"].unique().sort().to_list()
+        lost_erp = keys.join(refs, on="id", how="anti")["id"].sort().to_list()
+        frames += [billing, erp]
+        lookups = (
+            ("billing", f"{_select(table, 'billing', lookup=True)} AND source_id IN "
+                        "(SELECT id FROM source WHERE side = 'billing') AND +posting_period <> ?"
+                        f"{ent} AND external_id IN ", lost_billing),
+            ("erp", f"{_select(table, 'erp', lookup=True)} AND +posting_period <> ?{ent} AND counterpart_ref IN ",
+             lost_erp),
+        )
+        for side, sql, ids in lookups:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start:start + _CHUNK]
+                frames.append(read(side, f"{sql}({','.join('?' * len(chunk))})", [period, *ent_params, *chunk]))
     return normalise(pl.concat(frames, how="vertical"))
 
 
-def _by_ids(db_path: Path, sql: str, params: list[str], ids: list[str]) -> list[pl.DataFrame]:
-    out = []
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        out.append(_typed(read_frame(db_path, sql.replace("{marks}", ",".join("?" * len(chunk))),
-                                     [*params, *chunk])))
-    return out
+def _complete(frame: pl.DataFrame, side: str, object_type: str, period: str) -> pl.DataFrame:
+    """Add the constant columns and give every column its type (an empty ADBC result has Null types)."""
+    frame = frame.with_columns(pl.lit(side).alias("side"), pl.lit(object_type).alias("object_type"))
+    if "ref" not in frame.columns:
+        frame = frame.with_columns(pl.col("key").alias("ref"))
+    if "period" not in frame.columns:
+        frame = frame.with_columns(pl.lit(period).alias("period"))
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in _TYPES.items())
 
 
 def normalise(frame: pl.DataFrame) -> pl.DataFrame:
@@ -103,11 +130,3 @@ def load_manual_matches(db_path: Path, domain: str) -> pl.DataFrame:
     if frame.height == 0:
         return pl.DataFrame(schema={"id": pl.Int64, "billing_ids": pl.String, "erp_ids": pl.String})
     return frame
-
-
-def _typed(frame: pl.DataFrame) -> pl.DataFrame:
-    """An empty ADBC result has Null-typed columns; give every column its real type."""
-    schema = {"object_type": pl.String, "side": pl.String, "key": pl.String, "ref": pl.String,
-              "number": pl.String, "customer": pl.String, "currency": pl.String, "entity": pl.String,
-              "amount": pl.Int64, "tax": pl.Int64, "status": pl.String, "date": pl.String, "period": pl.String}
-    return frame.select(pl.col(name).cast(dtype) for name, dtype in schema.items())

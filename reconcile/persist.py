@@ -1,7 +1,8 @@
 """Store a match run's outcome in ONE transaction, keeping each break's review history.
 
 Matches of the run replace the earlier automatic matches of the same scope
-(period, entity, domain); manual matches are never touched here.  Breaks are
+(period, entity, domain) — only the ones that differ are written; manual
+matches are never touched here.  Breaks are
 upserted by their stable id: a break seen again keeps its status, assignee,
 reason and notes (an auto-resolved one reopens); a break of the scope that
 this run no longer finds becomes ``auto_resolved`` (kept, with an event).
@@ -14,13 +15,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection
 
 from storage import audit
-from storage.db import utc_now
+from storage.db import read_frame, utc_now
 
 _MATCH_INSERT = (
     'INSERT INTO "match" (match_run_id, domain, object_type, period, entity, currency, rule, billing_ids, erp_ids, '
@@ -39,6 +41,13 @@ _BREAK_UPSERT = """
         resolved_at = CASE WHEN "break".status = 'auto_resolved' THEN NULL ELSE "break".resolved_at END,
         updated_at = CASE WHEN "break".status = 'auto_resolved' THEN excluded.updated_at ELSE "break".updated_at END
 """
+
+
+# the columns that make two automatic matches the same match
+_IDENTITY_TYPES = {"object_type": pl.String, "period": pl.String, "entity": pl.String, "currency": pl.String,
+                   "rule": pl.String, "billing_ids": pl.String, "erp_ids": pl.String, "billing_amount": pl.Int64,
+                   "erp_amount": pl.Int64, "differences": pl.String}
+MATCH_IDENTITY = list(_IDENTITY_TYPES)
 
 
 @dataclass(frozen=True)
@@ -66,8 +75,11 @@ def json_list(column: str) -> pl.Expr:
 
 
 def save_run(conn: Connection, *, scope: Scope, user: str, started_at: str, ruleset_hash: str, fingerprint: str,
-             summary: dict[str, Any], matches: pl.DataFrame, breaks: pl.DataFrame) -> int:
-    """Write run, matches, breaks, break events and the audit event inside ``conn``'s transaction."""
+             summary: dict[str, Any], matches: pl.DataFrame, breaks: pl.DataFrame, stored: pl.DataFrame) -> int:
+    """Write run, matches, breaks, break events and the audit event inside ``conn``'s transaction.
+
+    ``stored`` is :func:`stored_matches` of the scope, read before the transaction.
+    """
     raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
     now = utc_now()
     run_id = raw.execute(
@@ -76,19 +88,42 @@ def save_run(conn: Connection, *, scope: Scope, user: str, started_at: str, rule
         (scope.period, scope.entity, scope.domain, started_at, now, user, ruleset_hash, fingerprint,
          json.dumps(summary, sort_keys=True)),
     ).lastrowid
-    where, params = scope.where()
-    raw.execute(f'DELETE FROM "match" WHERE manual = 0 AND {where}', params)
-    rows = matches.select(
-        pl.lit(run_id).alias("run"), "domain", "object_type", "period", "entity", "currency", "rule",
-        json_list("billing_ids"), json_list("erp_ids"), "billing_amount", "erp_amount", "differences",
-        pl.lit(user).alias("by"), pl.lit(now).alias("at"),
-    )
-    raw.executemany(_MATCH_INSERT, rows.iter_rows())
+    _save_matches(raw, scope, run_id, user, now, matches, stored)
     _save_breaks(raw, scope, run_id, user, now, breaks)
     audit.record(conn, user=user, action="match.run", object_type="match_run", object_id=run_id,
                  details={"period": scope.period, "entity": scope.entity, "domain": scope.domain,
                           "ruleset_hash": ruleset_hash, "input_fingerprint": fingerprint, **summary})
     return int(run_id)  # type: ignore[arg-type]
+
+
+def stored_matches(db_path: Path, scope: Scope) -> pl.DataFrame:
+    """The scope's automatic matches as stored (id lists as JSON text), with their row ids."""
+    where, params = scope.where()
+    frame = read_frame(db_path, f'SELECT id, {", ".join(MATCH_IDENTITY)} FROM "match" '
+                                f"WHERE manual = 0 AND {where}", params)
+    return frame.select(pl.col(c).cast(t) for c, t in {"id": pl.Int64, **_IDENTITY_TYPES}.items())
+
+
+def _save_matches(raw: sqlite3.Connection, scope: Scope, run_id: int, user: str, now: str, matches: pl.DataFrame,
+                  stored: pl.DataFrame) -> None:
+    """Insert the new matches and delete the vanished ones; identical matches keep their row (and run id).
+
+    A re-run after a sync changes few matches, so this writes little; if the
+    stored matches changed since they were read, everything is rewritten.
+    """
+    where, params = scope.where()
+    count = raw.execute(f'SELECT COUNT(*) FROM "match" WHERE manual = 0 AND {where}', params).fetchone()[0]
+    if count != stored.height:
+        raw.execute(f'DELETE FROM "match" WHERE manual = 0 AND {where}', params)
+        stored = stored.clear()
+    rows = matches.select(*(json_list(c) if c in ("billing_ids", "erp_ids") else pl.col(c).cast(t)
+                            for c, t in _IDENTITY_TYPES.items()))
+    fresh = rows.join(stored, on=MATCH_IDENTITY, how="anti", nulls_equal=True)
+    gone = stored.join(rows, on=MATCH_IDENTITY, how="anti", nulls_equal=True)
+    raw.executemany('DELETE FROM "match" WHERE id = ?', ((i,) for i in gone["id"]))
+    raw.executemany(_MATCH_INSERT, fresh.select(
+        pl.lit(run_id).alias("run"), pl.lit(scope.domain).alias("domain"), *MATCH_IDENTITY,
+        pl.lit(user).alias("by"), pl.lit(now).alias("at")).iter_rows())
 
 
 def _save_breaks(raw: sqlite3.Connection, scope: Scope, run_id: int, user: str, now: str, breaks: pl.DataFrame) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy import text
 from reconcile.breaks import classify
 from reconcile.engine import pair_records
 from reconcile.inputs import fingerprint, load_invoice_domain, load_manual_matches
-from reconcile.persist import Scope, save_run
+from reconcile.persist import Scope, save_run, stored_matches
 from reconcile.rules import Ruleset, load_ruleset
 from storage import audit
 from storage.db import read_frame, utc_now
@@ -69,6 +70,7 @@ class MatchSummary:
     breaks_by_kind: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     ruleset_hash: str = ""
     input_fingerprint: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: load, match, persist
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly: break keys become "domain/kind"."""
@@ -121,11 +123,14 @@ class Service:
         for name in domains:
             started = utc_now()
             rules = ruleset.domain(name)
+            clock = time.perf_counter()
             frame = load_invoice_domain(self.ws.db_path, period, entity)
             manual = load_manual_matches(self.ws.db_path, name)
             frame = _without_manual(frame, manual)
-            outcome = classify(frame, pair_records(frame, rules), rules, name)
             summary.input_fingerprint = fingerprint(frame, manual)
+            clock = _lap(summary.timings, "load", clock)
+            outcome = classify(frame, pair_records(frame, rules), rules, name)
+            clock = _lap(summary.timings, "match", clock)
             summary.matched[name] = outcome.matches.height
             for row in (outcome.breaks.group_by("kind", "currency").agg(pl.len().alias("n"), pl.col("amount").sum())
                         .sort("kind", "currency").iter_rows(named=True)):
@@ -134,13 +139,16 @@ class Service:
                 entry["amounts"][row["currency"] or ""] = int(row["amount"] or 0)
             if dry_run:
                 continue
+            scope = Scope(period, entity, name)
+            stored = stored_matches(self.ws.db_path, scope)
             with self.ws.engine.begin() as conn:
                 summary.run_id = save_run(
-                    conn, scope=Scope(period, entity, name), user=user, started_at=started,
+                    conn, scope=scope, user=user, started_at=started, stored=stored,
                     ruleset_hash=ruleset.hash, fingerprint=summary.input_fingerprint,
                     summary={"matched": outcome.matches.height, "breaks": outcome.breaks.height,
                              "by_kind": {k: v for (d, k), v in summary.breaks_by_kind.items() if d == name}},
                     matches=outcome.matches, breaks=outcome.breaks)
+            _lap(summary.timings, "persist", clock)
         return summary
 
     def last_run(self, period: str, entity: str | None = None) -> dict[str, Any] | None:
@@ -423,6 +431,12 @@ class Service:
         manual = load_manual_matches(self.ws.db_path, domain)
         ids = _manual_ids(manual)
         return sorted(set(billing_ids) & set(ids["billing"]) | set(erp_ids) & set(ids["erp"]))
+
+
+def _lap(timings: dict[str, float], phase: str, since: float) -> float:
+    now = time.perf_counter()
+    timings[phase] = timings.get(phase, 0.0) + round(now - since, 3)
+    return now
 
 
 def _check_period(period: str) -> None:

@@ -9,6 +9,7 @@ caller gets the parts back to build formulas over all of them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import os
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -34,6 +35,7 @@ TITLE = Font(name="Calibri", size=14, bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="7F8FA6"))
 WRAP = Alignment(vertical="top")
+_ROWS_MARK = "tieout-rows"
 _WIDTH_SAMPLE = 500  # rows looked at to size columns (deterministic, cheap)
 
 
@@ -133,8 +135,8 @@ class SheetWriter:
         for title, count in split_titles(table.name, table.frame.height, self.max_rows):
             ws = self.sheet(title, widths)
             renderer = renderer or RowRenderer(table, self._style_ids(ws, table))
-            stream_rows(ws, chain([renderer.header()], renderer.chunks(offset, count)))
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+            stream_rows(ws, chain([renderer.header()], renderer.chunks(offset, count)))
             parts.append(SheetPart(title, count, columns))
             offset += count
         return parts
@@ -156,22 +158,32 @@ class SheetWriter:
 
 
 def stream_rows(ws: WriteOnlyWorksheet, chunks: Iterable[str]) -> None:
-    """Make ``chunks`` of ``<row>`` XML the sheet's data, in place of ``ws.append``.
+    """Make ``chunks`` of ``<row>`` XML the sheet's data and close the sheet (set everything else first).
 
-    This reaches into openpyxl's write-only sheet (its writer's XML stream,
-    and ``_rows``, which tells ``close`` the data is written): the public
-    path builds a cell object per value, which made a large export 4x
-    slower.  tests/export read every sheet back, so an openpyxl change that
-    breaks this shows there.
+    openpyxl's public path builds a cell object per value, and even handing
+    it parsed row elements costs ~50 ms per MB of XML.  So the sheet is
+    closed around a marker in an empty ``<sheetData>`` and the rows are
+    spliced into its part file in place of the marker, in chunks.  This
+    reaches into openpyxl's write-only sheet (its writer's stream and part
+    file, and ``_rows``); tests/export read every sheet back, so an
+    openpyxl change that breaks it shows there.
     """
     ws._get_writer()
     xf = ws._writer.xf.send(True)
     with xf.element("sheetData"):
-        for chunk in chunks:
-            for row in etree.fromstring(f"<sheetData>{chunk}</sheetData>"):
-                xf.write(row)
+        xf.write(etree.Comment(_ROWS_MARK))
     ws._writer.xf.send(None)
-    ws._rows = (_ for _ in ())  # closed by ws.close() instead of writing an empty <sheetData>
+    ws._rows = (_ for _ in ())  # what close() ends, instead of writing an empty <sheetData> of its own
+    ws.close()
+    part = Path(ws._writer.out)
+    head, tail = part.read_bytes().split(f"<!--{_ROWS_MARK}-->".encode(), 1)
+    spliced = part.with_name(part.name + ".rows")
+    with spliced.open("wb") as out:
+        out.write(head)
+        for chunk in chunks:
+            out.write(chunk.encode())
+        out.write(tail)
+    os.replace(spliced, part)
 
 
 def column_widths(table: Table) -> list[float]:
