@@ -30,7 +30,7 @@ from reconcile.workpaper.errors import ExportError
 from reconcile.workpaper.table import Table
 from storage.money import exponent
 
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 5_000
 MAX_TEXT = 32_767  # Excel's longest cell text; openpyxl cuts there too
 ILLEGAL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # not allowed in XML 1.0 (openpyxl refuses them too)
 EXCEL_EPOCH = date(1899, 12, 30)

@@ -8,8 +8,8 @@ caller gets the parts back to build formulas over all of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -178,12 +178,15 @@ def stream_rows(ws: WriteOnlyWorksheet, chunks: Iterable[str]) -> None:
     part = Path(ws._writer.out)
     head, tail = part.read_bytes().split(f"<!--{_ROWS_MARK}-->".encode(), 1)
     spliced = part.with_name(part.name + ".rows")
-    with spliced.open("wb") as out:
-        out.write(head)
-        for chunk in chunks:
-            out.write(chunk.encode())
-        out.write(tail)
-    os.replace(spliced, part)
+    try:
+        with spliced.open("wb") as out:
+            out.write(head)
+            for chunk in chunks:
+                out.write(chunk.encode())
+            out.write(tail)
+        os.replace(spliced, part)
+    finally:
+        spliced.unlink(missing_ok=True)
 
 
 def column_widths(table: Table) -> list[float]:

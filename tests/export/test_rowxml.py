@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -83,6 +85,11 @@ def test_control_character_is_refused_naming_the_cell_and_nothing_is_written(tmp
     assert not path.exists()
 
 
-def test_unreadable_timestamp_is_refused_naming_the_column(tmp_path: Path) -> None:
+def test_unreadable_timestamp_is_refused_naming_the_column_and_leaves_no_spliced_part(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(parts))  # where openpyxl keeps its sheet part files
     with pytest.raises(ExportError, match=r"Invoices: column opened_at: 'yesterday' is not an ISO-8601 timestamp"):
         write_workbook(make_data(_break_with(opened_at="yesterday"), []), tmp_path / "bad.xlsx")
+    assert not list(parts.glob("*.rows")) and list(parts.iterdir())
