@@ -52,12 +52,12 @@ class TieoutApp(App):
         self.svc = svc
         self.state = AppState(entity=entity) if period is None else AppState(period=period, entity=entity)
         self.sync = sync
-        self.start = start
+        self.start_mode = start
         self.user = user or svc.ws.user
         self.clock = clock or (lambda: datetime.now(timezone.utc))  # fixed in snapshot tests (ageing)
 
     def on_mount(self) -> None:
-        self.switch_mode(self.start)
+        self.switch_mode(self.start_mode)
 
     def data_changed(self) -> None:
         """After a sync/re-match: screens showing older data reload when next shown."""

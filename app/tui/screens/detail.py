@@ -145,7 +145,5 @@ class DetailScreen(BreakActions):
 
     def on_action_done(self, message: ActionDone) -> None:
         self.notify(message.text)
+        self.app.data_changed()  # the queue below reloads when it is shown again
         self.action_reload()
-        for screen in self.app.screen_stack:
-            if hasattr(screen, "action_reload") and screen is not self:
-                screen.action_reload()

@@ -237,4 +237,5 @@ class QueueScreen(BreakActions):
     def on_action_done(self, message: ActionDone) -> None:
         self.notify(message.text)
         self.app.state.selected.difference_update(message.break_ids)
+        self.app.data_changed()
         self.action_reload()

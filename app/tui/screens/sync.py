@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Log, ProgressBar, Static
 
-from app.tui.messages import SyncFinished, SyncProgress
+from app.tui.messages import SyncFinished, SyncProgress, WorkFailed
 from app.tui.work import in_worker
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class SyncScreen(Screen):
         self.query_one("#sync-status", Static).update(message.text)
         self.app.data_changed()
 
-    def on_work_failed(self, message) -> None:
+    def on_work_failed(self, message: WorkFailed) -> None:
         self.query_one("#sync-log", Log).write_line(f"failed: {message.text}")
         self.query_one("#sync-status", Static).update(f"[red]failed:[/] {message.text}")
         self.notify(message.text, title="sync failed", severity="error", timeout=8)
