@@ -57,7 +57,7 @@ def pair_records(frame: pl.DataFrame, rules: DomainRules) -> Pairing:
         if b.height == 0 or e.height == 0:
             break
         if rule.cardinality == "one_to_one":
-            p, f = _one_to_one(b, e, rule)
+            p, f = _one_to_one(b, e, rule, frame)
         else:
             p, f = _grouped(b, e, rule)
         (pairs if rule.cardinality == "one_to_one" else groups).append(p)
@@ -87,38 +87,45 @@ def _key_columns(rule: Pass) -> list[str]:
     return ["object_type", *rule.keys]
 
 
-def _one_to_one(b: pl.DataFrame, e: pl.DataFrame, rule: Pass) -> tuple[pl.DataFrame, pl.DataFrame]:
-    on = _key_columns(rule)
-    left = b.select("rid", *on, "amount", "date", "period", "key")
-    right = e.select(pl.col("rid").alias("rid_e"), *on, pl.col("amount").alias("amount_e"),
-                     pl.col("date").alias("date_e"), pl.col("period").alias("period_e"), pl.col("key").alias("key_e"))
-    cand = left.lazy().join(right.lazy(), on=on, how="inner")
+def _one_to_one(b: pl.DataFrame, e: pl.DataFrame, rule: Pass, frame: pl.DataFrame) -> tuple[pl.DataFrame,
+                                                                                       pl.DataFrame]:
+    # Join only row ids and keys, one object type at a time (single-column joins are the fast
+    # path); the few other values needed are gathered by row id (rid = row position in frame).
+    on = list(rule.keys)
+    parts = [
+        b.filter(pl.col("object_type") == ot).select("rid", *on).join(
+            e.filter(pl.col("object_type") == ot).select(pl.col("rid").alias("rid_e"), *on), on=on, how="inner")
+        .select("rid", "rid_e")
+        for ot in b["object_type"].unique().sort()
+    ]
+    cand = pl.concat(parts) if parts else pl.DataFrame(schema={"rid": pl.Int64, "rid_e": pl.Int64})
+    if rule.tolerance is not None or rule.date_days is not None:
+        cand = _gathered(cand, frame, ["amount", "date"])
     if rule.tolerance is not None:
         cand = cand.filter(within(pl.col("amount") - pl.col("amount_e"), pl.col("amount"), rule.tolerance))
     if rule.date_days is not None:
         cand = cand.filter((pl.col("date") - pl.col("date_e")).dt.total_days().abs() <= rule.date_days)
-    cand = cand.select(
-        "rid", "rid_e", "key_e", "key",
+    several = pl.col("rid").is_duplicated() | pl.col("rid_e").is_duplicated()
+    pairs = [cand.filter(~several).select(pl.col("rid").alias("b"), pl.col("rid_e").alias("e"))]
+    multi = _gathered(cand.filter(several).select("rid", "rid_e"), frame, ["key", "amount", "period"]).select(
+        "rid", "rid_e", "key", "key_e",
         (pl.col("amount") - pl.col("amount_e")).abs().alias("diff"),
         (pl.col("period") != pl.col("period_e")).fill_null(True).alias("other_period"),
         pl.len().over("rid").alias("nb"),
         pl.len().over("rid_e").alias("ne"),
-    ).collect()
-    unique = cand.filter((pl.col("nb") == 1) & (pl.col("ne") == 1))
-    pairs = [unique.select(pl.col("rid").alias("b"), pl.col("rid_e").alias("e"))]
-    multi = cand.filter((pl.col("nb") > 1) | (pl.col("ne") > 1))
+    )
     flagged = []
     if rule.on_multiple == "duplicate" and multi.height:
         one_b = (pl.col("nb") > 1) & (pl.col("ne").max().over("rid") == 1)  # one billing, several ERP
         one_e = (pl.col("ne") > 1) & (pl.col("nb").max().over("rid_e") == 1)  # several billing, one ERP
         dup_e, dup_b = multi.filter(one_b), multi.filter(one_e)
         multi = multi.filter(~one_b & ~one_e)
+        # the record with the smallest difference keeps the pair; external ids break ties
         best_e = dup_e.sort("rid", "diff", "other_period", "key_e").group_by("rid", maintain_order=True).first()
         pairs.append(best_e.select(pl.col("rid").alias("b"), pl.col("rid_e").alias("e")))
         flagged.append(dup_e.group_by("rid").agg(pl.col("rid_e").sort().alias("e_rids"))
                        .select(pl.lit("duplicate_in_erp").alias("kind"), pl.concat_list("rid").alias("b_rids"),
                                "e_rids"))
-        # the billing record with the smallest difference keeps the pair; ids break ties
         best_b = dup_b.sort("rid_e", "diff", "other_period", "key").group_by("rid_e", maintain_order=True).first()
         pairs.append(best_b.select(pl.col("rid").alias("b"), pl.col("rid_e").alias("e")))
         flagged.append(dup_b.group_by("rid_e").agg(pl.col("rid").sort().alias("b_rids"))
@@ -134,6 +141,14 @@ def _one_to_one(b: pl.DataFrame, e: pl.DataFrame, rule: Pass) -> tuple[pl.DataFr
     return (
         pl.concat(pairs).with_columns(pl.lit(rule.name).alias("rule")),
         _flagged(flagged, rule.name),
+    )
+
+
+def _gathered(cand: pl.DataFrame, frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Add ``columns`` of both records of each candidate pair (``name`` and ``name_e``) by row id."""
+    return cand.with_columns(
+        *(frame[c].gather(cand["rid"]).alias(c) for c in columns),
+        *(frame[c].gather(cand["rid_e"]).alias(f"{c}_e") for c in columns),
     )
 
 
