@@ -120,6 +120,7 @@ class QueueScreen(BreakActions):
             return
         self.view = message.view
         self.frame = message.view.frame  # keeps the search column once built
+        self.update_totals()
         holder = self.query_one("#table-holder")
         old = holder.query(BreakTable)
         had_focus = bool(old) and old.first().has_focus
@@ -131,7 +132,6 @@ class QueueScreen(BreakActions):
             table.move_cursor(row=min(row, len(self.view) - 1), animate=False)
         if had_focus or not isinstance(self.focused, Input):
             table.focus()
-        self.update_totals()
         if not self.complete and not any(w.group == "load" and w.is_running for w in self.workers):
             self.call_after_refresh(self._load_rest)
 
