@@ -10,7 +10,6 @@ Request headers (credentials) never appear in an error message.
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from connectors.errors import AuthFailed, BadResponse, RateLimited, SourceUnavailable
 
@@ -147,8 +147,8 @@ class HttpClient:
                     return None  # e.g. a NetSuite upsert: the Location header names the record
                 else:
                     try:
-                        return response.json()
-                    except (json.JSONDecodeError, UnicodeDecodeError):
+                        return orjson.loads(response.content)
+                    except orjson.JSONDecodeError:
                         last_problem = "response is not valid JSON"
                         error_cls = BadResponse
             if attempt == self.retry.tries:

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from connectors.errors import ConnectorError
 
 
@@ -54,7 +56,7 @@ class SampleSet:
                 if not line.strip():
                     continue
                 try:
-                    yield json.loads(line)
+                    yield orjson.loads(line)
                 except ValueError as exc:
                     raise SampleSetError(f"{path}: line {no}: not valid JSON ({exc})") from None
 

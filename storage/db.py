@@ -22,6 +22,8 @@ PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
     "PRAGMA synchronous=NORMAL",
+    "PRAGMA cache_size=-65536",  # 64 MiB: bulk upserts into indexed tables of 1M rows
+    "PRAGMA temp_store=MEMORY",
 )
 
 

@@ -15,7 +15,8 @@ invoice payload yields one ``invoice`` row and its ``invoice_line`` rows).
   transaction, so a crash loses at most the page in flight and a re-run
   resumes after the last committed page without duplicates.
 
-It speaks sqlite3 ``executemany`` directly: ORM objects are ~50x slower here.
+It speaks sqlite3 ``executemany`` directly: ORM objects are ~50x slower here,
+and orjson: the stdlib encoder was a fifth of the ingest time.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, Callable, Iterable
+
+import orjson
 
 from storage.db import utc_now
 from storage.errors import TieoutError
@@ -74,13 +79,12 @@ def _zero() -> dict[str, int]:
     return {"new": 0, "changed": 0, "unchanged": 0}
 
 
-def payload_hash(payload: dict[str, Any]) -> str:
-    """SHA-256 of the payload's canonical JSON (key order does not matter)."""
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
-
-
-def canonical_json(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def canonical_json_bytes(payload: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON with sorted keys: the stored text and the hashed bytes."""
+    try:
+        return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except TypeError as exc:
+        raise IngestError(f"payload {payload.get('id', '?')!r} is not plain JSON: {exc}") from None
 
 
 def ensure_source(
@@ -131,21 +135,24 @@ def ingest_page(
     try:
         latest = _latest_versions(conn, source_id, records)
         fetched_at = utc_now()
-        rows_by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        # ids are handed out here, under the write lock, so raw rows go in with one executemany
+        next_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM raw_record").fetchone()[0] + 1
+        raw_rows: list[tuple[Any, ...]] = []
+        rows_by_table: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
         stale: list[tuple[int, set[str]]] = []
         for rec in records:
-            digest = payload_hash(rec.payload)
-            prior = latest.get((rec.object_type, rec.external_id))
+            text = canonical_json_bytes(rec.payload)
+            digest = hashlib.sha256(text).hexdigest()
+            key = (rec.object_type, rec.external_id)
+            prior = latest.get(key)
             if prior and prior[1] == digest:
                 counts.add(rec.object_type, "unchanged")
                 continue
+            raw_id, next_id = next_id, next_id + 1
             version = prior[0] + 1 if prior else 1
-            raw_id = conn.execute(
-                "INSERT INTO raw_record (source_id, object_type, external_id, version, payload_hash, payload, "
-                "sync_run_id, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (source_id, rec.object_type, rec.external_id, version, digest, canonical_json(rec.payload),
-                 sync_run_id, fetched_at),
-            ).lastrowid
+            raw_rows.append((raw_id, source_id, rec.object_type, rec.external_id, version, digest,
+                             text.decode("utf-8"), sync_run_id, fetched_at))
+            latest[key] = (version, digest, raw_id)
             counts.add(rec.object_type, "changed" if prior else "new")
             if prior:
                 stale.append((prior[2], set(rec.rows)))
@@ -153,7 +160,12 @@ def ingest_page(
             for table, rows in rec.rows.items():
                 if table not in _COLUMNS:
                     raise IngestError(f"{rec.object_type} {rec.external_id}: unknown canonical table {table!r}")
-                rows_by_table[table].extend({**row, **lineage} for row in rows)
+                rows_by_table[table].extend((row, lineage) for row in rows)
+        conn.executemany(
+            "INSERT INTO raw_record (id, source_id, object_type, external_id, version, payload_hash, payload, "
+            "sync_run_id, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            raw_rows,
+        )
         for table, rows in rows_by_table.items():
             _upsert(conn, table, rows)
         for old_raw_id, tables in stale:
@@ -190,26 +202,48 @@ def _latest_versions(
     return found
 
 
-def _upsert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+@dataclass(frozen=True)
+class _TableSpec:
+    """How rows of one canonical table become an upsert: SQL, defaults, required columns."""
+
+    sql: str
+    defaults: dict[str, Any]
+    required: tuple[str, ...]
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]
+
+
+@lru_cache(maxsize=None)
+def _spec(table: str) -> _TableSpec:
     columns = _COLUMNS[table]
-    unknown = set().union(*(row.keys() for row in rows)) - set(columns)
-    if unknown:
-        raise IngestError(f"{table}: unknown column(s) {sorted(unknown)}")
+    fields = CANONICAL_TABLES[table].model_fields
     names = ", ".join(f'"{c}"' for c in columns)
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in ("source_id", "external_id"))
-    sql = (
-        f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))}) '
-        f"ON CONFLICT(source_id, external_id) DO UPDATE SET {updates}"
+    return _TableSpec(
+        sql=(
+            f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))}) '
+            f"ON CONFLICT(source_id, external_id) DO UPDATE SET {updates}"
+        ),
+        defaults={c: None if fields[c].is_required() else fields[c].default for c in columns},
+        required=tuple(c for c in columns if fields[c].is_required() and c not in LINEAGE_COLUMNS),
+        values=itemgetter(*columns),
     )
-    fields = CANONICAL_TABLES[table].model_fields
-    required = [c for c in columns if fields[c].is_required()]
-    for row in rows:
-        missing = [c for c in required if row.get(c) is None]
+
+
+def _upsert(conn: sqlite3.Connection, table: str, rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """Upsert (row, lineage) pairs; defaults fill absent columns, unknown ones are refused."""
+    spec = _spec(table)
+    width = len(spec.defaults)
+    values = []
+    for row, lineage in rows:
+        merged = {**spec.defaults, **row, **lineage}
+        if len(merged) != width:
+            raise IngestError(f"{table} {row.get('external_id')!r}: unknown column(s) {sorted(merged.keys() - spec.defaults.keys())}")
+        missing = [c for c in spec.required if merged[c] is None]
         if missing:
             raise IngestError(f"{table} {row.get('external_id')!r}: missing required field(s) {missing}")
-    defaults = {c: None if fields[c].is_required() else fields[c].default for c in columns}
+        values.append(spec.values(merged))
     try:
-        conn.executemany(sql, [tuple(row.get(c, defaults[c]) for c in columns) for row in rows])
+        conn.executemany(spec.sql, values)
     except sqlite3.IntegrityError as exc:
         raise IngestError(f"{table}: {exc}") from None
 

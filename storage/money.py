@@ -66,6 +66,7 @@ def exponent(currency: str) -> int:
 
 
 _NUMBER = re.compile(r"^(?P<int>\d+)(?:\.(?P<frac>\d*))?$|^\.(?P<onlyfrac>\d+)$")
+_MACHINE = re.compile(r"(-?)(\d+)(?:\.(\d+))?\Z")  # "1234.50", "-7": what APIs and exports send
 
 
 def parse_amount(
@@ -87,6 +88,11 @@ def parse_amount(
         raise MoneyError(f"amount must be text, got {type(text).__name__}")
     if isinstance(text, int):
         return text * 10**exp
+    machine = _MACHINE.match(text) if decimal_sep == "." else None
+    if machine and len(machine.group(3) or "") <= exp:  # fast path for bulk sync
+        sign, whole, frac = machine.groups()
+        minor = int(whole) * 10**exp + (int((frac or "").ljust(exp, "0")) if exp else 0)
+        return -minor if sign else minor
     raw = text
     s = text.strip().replace("\u00a0", "").replace(" ", "")
     if not s:

@@ -113,3 +113,9 @@ def test_one_digit_too_many_is_refused(whole: int, extra: int, currency: str) ->
     text = f"{whole}." + "0" * exp + str(extra)
     with pytest.raises(MoneyError):
         parse_amount(text, currency)
+
+
+def test_fast_path_respects_a_comma_decimal_separator() -> None:
+    """"1.234" is one thousand two hundred thirty-four where '.' groups thousands."""
+    assert parse_amount("1.234", "EUR", decimal_sep=",", thousands_sep=".") == 123400
+    assert parse_amount("-1234.5", "USD") == -123450
