@@ -140,6 +140,7 @@ class RowRenderer:
         table, styles, col = self.table, self.styles, pl.col(name)
         dtype = frame.schema[name]
         if name in table.money:
+            col = col.cast(pl.Int64)  # an all-null column may come as pl.Null
             currency = pl.col(table.currency_col).fill_null("")
             exp = currency.replace_strict(self.exponents, return_dtype=pl.Int64)
             style = currency.replace_strict({c: str(styles.money[c]) for c in self.exponents},
@@ -150,7 +151,7 @@ class RowRenderer:
         if name in table.timestamps:
             return number_cell(ref, excel_serial(col), styles.timestamp)
         if name in table.dates:
-            return number_cell(ref, excel_days(col.str.to_date("%Y-%m-%d", strict=True)), styles.date)
+            return number_cell(ref, excel_days(col.cast(pl.String).str.to_date("%Y-%m-%d", strict=True)), styles.date)
         if dtype == pl.String:
             return text_cell(ref, col, styles.quoted)
         if isinstance(dtype, pl.List):
@@ -170,10 +171,10 @@ class RowRenderer:
         if not stamps:
             return frame
         parsed = frame.with_columns(
-            pl.col(n).str.to_datetime(ISO_TIMESTAMP, time_unit="us", time_zone="UTC", strict=False)
+            pl.col(n).cast(pl.String).str.to_datetime(ISO_TIMESTAMP, time_unit="us", time_zone="UTC", strict=False)
             .dt.replace_time_zone(None) for n in stamps)
         for name in stamps:
-            text = frame.get_column(name)
+            text = frame.get_column(name).cast(pl.String)
             missed = parsed.get_column(name).is_null() & text.is_not_null() & (text != "")
             if missed.any():
                 parsed = parsed.with_columns(pl.Series(name, [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from openpyxl.utils.datetime import to_excel
 
 from reconcile.workpaper import ExportError, rowxml, write_workbook
 from reconcile.workpaper.cells import parse_timestamp
+from reconcile.workpaper.data import WorkpaperData
 from tests.export.conftest import brk, make_data, match
 from tests.export.test_workbook import rows
 
@@ -93,3 +95,12 @@ def test_unreadable_timestamp_is_refused_naming_the_column_and_leaves_no_spliced
     with pytest.raises(ExportError, match=r"Invoices: column opened_at: 'yesterday' is not an ISO-8601 timestamp"):
         write_workbook(make_data(_break_with(opened_at="yesterday"), []), tmp_path / "bad.xlsx")
     assert not list(parts.glob("*.rows")) and list(parts.iterdir())
+
+
+def test_all_null_columns_typed_null_write_no_cells(tmp_path: Path, data: WorkpaperData) -> None:
+    corrections = data.corrections.with_columns(pl.lit(None).alias("amount"), pl.lit(None).alias("pushed_at"),
+                                                pl.lit(None).alias("result"))
+    assert corrections.schema["pushed_at"] == pl.Null
+    info = write_workbook(replace(data, corrections=corrections), tmp_path / "n.xlsx")
+    (row,) = rows(openpyxl.load_workbook(info.path)["Corrections"])
+    assert row["amount"] is None and row["pushed_at"] is None and row["result"] is None and row["maker"] == "ann"
