@@ -158,24 +158,26 @@ def _group_matches(frame: pl.DataFrame, groups: pl.DataFrame, domain: str) -> pl
 
 def _leftovers(frame: pl.DataFrame, pairing: Pairing, rules: DomainRules) -> pl.DataFrame:
     """Unpaired records: a duplicate of a paired record on its own side, else missing on the other side."""
-    used = pl.concat([
-        pairing.pairs.select(pl.col("b").alias("rid")), pairing.pairs.select(pl.col("e").alias("rid")),
-        *(pairing.groups.select(pl.col(c).explode().alias("rid")) for c in ("b_rids", "e_rids")),
-        *(pairing.flagged.select(pl.col(c).explode().alias("rid")) for c in ("b_rids", "e_rids")),
+    taken = pl.concat([
+        pairing.pairs["b"], pairing.pairs["e"],
+        *(pairing.groups[c].explode() for c in ("b_rids", "e_rids")),
+        *(pairing.flagged[c].explode() for c in ("b_rids", "e_rids")),
     ]).drop_nulls()
-    left = frame.join(used, on="rid", how="anti")
-    partner = pl.concat([pairing.pairs.select(pl.col("b").alias("rid"), pl.col("e").alias("other")),
-                         pairing.pairs.select(pl.col("e").alias("rid"), pl.col("b").alias("other"))])
+    # rid is the row position: a boolean mask is cheaper than an anti-join over every record
+    used = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True).scatter(taken, True)
+    left = frame.filter(~used)
     keys = ["side", "object_type", *rules.duplicate_keys]
-    twins = pl.DataFrame(schema={"rid": pl.Int64, "twin": pl.Int64, "other": pl.Int64})
+    twins = pl.DataFrame(schema={"rid": pl.Int64, "twin": pl.Int64, "twin_key": pl.String, "other": pl.Int64})
     if rules.duplicate_keys and left.height:
         maybe = frame.join(left.select(keys).unique(), on=keys, how="semi")  # few rows share a leftover's keys
+        partner = pl.concat([pairing.pairs.select(pl.col("b").alias("rid"), pl.col("e").alias("other")),
+                             pairing.pairs.select(pl.col("e").alias("rid"), pl.col("b").alias("other"))])
         paired = maybe.join(partner, on="rid", how="inner").select(
             *keys, pl.col("rid").alias("twin"), pl.col("key").alias("twin_key"), "other")
         twins = (left.select("rid", *keys).join(paired, on=keys, how="inner")
-                 .sort("rid", "twin_key").group_by("rid", maintain_order=True).first().select("rid", "twin", "other"))
-    twin_keys = frame.select(pl.col("rid").alias("twin"), pl.col("key").alias("twin_key"))
-    left = left.join(twins, on="rid", how="left").join(twin_keys, on="twin", how="left")
+                 .sort("rid", "twin_key").group_by("rid", maintain_order=True).first()
+                 .select("rid", "twin", "twin_key", "other"))
+    left = left.join(twins, on="rid", how="left")
     is_b = pl.col("side") == "billing"
     dup = pl.col("twin").is_not_null()
     return left.select(
