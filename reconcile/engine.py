@@ -44,16 +44,14 @@ _FLAGGED_SCHEMA = {"kind": pl.String, "rule": pl.String, "b_rids": pl.List(pl.In
 
 def pair_records(frame: pl.DataFrame, rules: DomainRules) -> Pairing:
     """Run every pass of ``rules`` in order; each sees only records no earlier pass took."""
-    billing = frame.filter(pl.col("side") == "billing")
-    erp = frame.filter(pl.col("side") == "erp")
+    is_billing = frame["side"] == "billing"
+    free = pl.repeat(True, frame.height, dtype=pl.Boolean, eager=True)  # by row position (= rid)
     pairs: list[pl.DataFrame] = []
     groups: list[pl.DataFrame] = []
     flagged: list[pl.DataFrame] = []
-    used_b = pl.DataFrame(schema={"rid": pl.Int64})
-    used_e = pl.DataFrame(schema={"rid": pl.Int64})
     for rule in rules.passes:
-        b = billing.join(used_b, on="rid", how="anti")
-        e = erp.join(used_e, on="rid", how="anti")
+        b = frame.filter(free & is_billing)
+        e = frame.filter(free & ~is_billing)
         if b.height == 0 or e.height == 0:
             break
         if rule.cardinality == "one_to_one":
@@ -62,8 +60,8 @@ def pair_records(frame: pl.DataFrame, rules: DomainRules) -> Pairing:
             p, f = _grouped(b, e, rule)
         (pairs if rule.cardinality == "one_to_one" else groups).append(p)
         flagged.append(f)
-        used_b = pl.concat([used_b, _rids(p, "b"), _rids(f, "b")])
-        used_e = pl.concat([used_e, _rids(p, "e"), _rids(f, "e")])
+        taken = pl.concat([_rids(p, side) for side in ("b", "e")] + [_rids(f, side) for side in ("b", "e")])
+        free = free.scatter(taken, False)
     return Pairing(
         pairs=pl.concat(pairs) if pairs else pl.DataFrame(schema=_PAIRS_SCHEMA),
         groups=pl.concat(groups) if groups else pl.DataFrame(schema=_GROUPS_SCHEMA),
@@ -71,11 +69,11 @@ def pair_records(frame: pl.DataFrame, rules: DomainRules) -> Pairing:
     )
 
 
-def _rids(frame: pl.DataFrame, side: str) -> pl.DataFrame:
+def _rids(frame: pl.DataFrame, side: str) -> pl.Series:
     """The row ids of one side used by a pairs/groups/flagged frame."""
     if side in frame.columns:
-        return frame.select(pl.col(side).alias("rid"))
-    return frame.select(pl.col(f"{side}_rids").explode().alias("rid")).drop_nulls()
+        return frame[side]
+    return frame[f"{side}_rids"].explode().drop_nulls()
 
 
 def within(diff: pl.Expr, base: pl.Expr, tol: Tolerance) -> pl.Expr:
