@@ -228,7 +228,7 @@ def _finish_breaks(frame: pl.DataFrame, raw: pl.DataFrame, domain: str) -> pl.Da
     ids = [break_id(domain, k, b, e) for k, b, e in
            zip(out["kind"].to_list(), out["billing_ids"].to_list(), out["erp_ids"].to_list())]
     out = out.with_columns(pl.Series("id", ids, pl.String))
-    return out.select(BREAK_COLUMNS).unique("id", keep="first", maintain_order=True).sort("id")
+    return out.select(BREAK_COLUMNS).sort("id", "details").unique("id", keep="first", maintain_order=True)
 
 
 def _match_schema() -> dict[str, pl.DataType]:

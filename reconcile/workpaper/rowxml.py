@@ -101,6 +101,13 @@ def excel_serial(stamp: pl.Expr) -> pl.Expr:
     return excel_days(stamp.dt.date()).cast(pl.Float64) + fraction
 
 
+def money_currencies(table: Table) -> list[str]:
+    """The currencies of ``table``'s money, sorted (so style ids are the same run to run)."""
+    if not table.money:
+        return []
+    return sorted(table.frame.get_column(table.currency_col).drop_nulls().unique().to_list())
+
+
 class RowRenderer:
     """Renders ``table``'s rows as ``<row>`` XML with the workbook's ``styles``."""
 
@@ -110,8 +117,7 @@ class RowRenderer:
         self.letters = [get_column_letter(i) for i in range(1, table.frame.width + 1)]
         self.exponents: dict[str, int] = {}
         if table.money:
-            currencies = table.frame.get_column(table.currency_col).drop_nulls().unique().to_list()
-            self.exponents = {"": 0, **{c: exponent(c) for c in currencies}}
+            self.exponents = {"": 0, **{c: exponent(c) for c in money_currencies(table)}}
         self._check_text()
 
     def header(self) -> str:

@@ -27,7 +27,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from reconcile.workpaper.cells import DATE_FORMAT, DATETIME_FORMAT, is_dangerous, money_format
-from reconcile.workpaper.rowxml import RowRenderer, StyleIds
+from reconcile.workpaper.rowxml import RowRenderer, StyleIds, money_currencies
 from reconcile.workpaper.table import Table
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -147,14 +147,13 @@ class SheetWriter:
 
     def _style_ids(self, ws: WriteOnlyWorksheet, table: Table) -> StyleIds:
         """Style ids of cells styled exactly as :meth:`cell` and :meth:`header_row` style them."""
-        currencies = table.frame.get_column(table.currency_col).drop_nulls().unique().to_list() \
-            if table.money else []
         return StyleIds(
             header=self.header_row(ws, ["header"])[0].style_id,
             quoted=self.cell(ws, "=").style_id,
             timestamp=self.cell(ws, None, number_format=DATETIME_FORMAT).style_id,
             date=self.cell(ws, None, number_format=DATE_FORMAT).style_id,
-            money={c or "": self.cell(ws, 0, number_format=money_format(c)).style_id for c in [None, *currencies]},
+            money={c or "": self.cell(ws, 0, number_format=money_format(c)).style_id
+                   for c in [None, *money_currencies(table)]},
         )
 
     def save(self, path: Path) -> None:

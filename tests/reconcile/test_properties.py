@@ -58,8 +58,13 @@ def test_shuffling_the_input_rows_changes_nothing(pairs: list[dict], seed: int) 
     matches, breaks = _run(rows)
     shuffled = pl.DataFrame(rows).sample(fraction=1.0, shuffle=True, seed=seed).to_dicts()
     matches2, breaks2 = _run(shuffled)
-    assert matches2.equals(matches)
-    assert breaks2.equals(breaks)
+    assert _ordered(matches2).equals(_ordered(matches))
+    assert breaks2.equals(breaks)  # breaks come sorted by id
+
+
+def _ordered(matches: pl.DataFrame) -> pl.DataFrame:
+    """Matches as a set: the engine promises their content, not their row order."""
+    return matches.sort(pl.col("billing_ids").list.join(","), pl.col("erp_ids").list.join(","))
 
 
 @settings(max_examples=40, deadline=None)
