@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zipfile import ZipFile
 
 import openpyxl
 import polars as pl
@@ -104,3 +105,12 @@ def test_all_null_columns_typed_null_write_no_cells(tmp_path: Path, data: Workpa
     info = write_workbook(replace(data, corrections=corrections), tmp_path / "n.xlsx")
     (row,) = rows(openpyxl.load_workbook(info.path)["Corrections"])
     assert row["amount"] is None and row["pushed_at"] is None and row["result"] is None and row["maker"] == "ann"
+
+
+def test_same_data_gives_byte_identical_sheets_and_styles(tmp_path: Path, data: WorkpaperData) -> None:
+    def parts(path: Path) -> dict[str, bytes]:
+        with ZipFile(path) as z:
+            return {n: z.read(n) for n in z.namelist() if n.startswith("xl/")}
+
+    a = parts(write_workbook(data, tmp_path / "a.xlsx").path)
+    assert a == parts(write_workbook(data, tmp_path / "b.xlsx").path) and "xl/styles.xml" in a
