@@ -1,7 +1,9 @@
 """Streaming sheets (openpyxl write-only mode) with one consistent look.
 
-Rows go straight to a temporary file as they are appended, so memory stays
-bounded however many rows a period has.  A table longer than Excel's row
+A table's rows are rendered as XML in chunks (:mod:`.rowxml`) and written
+straight into the sheet's part file (:func:`stream_rows`), so memory stays
+bounded however many rows a period has; the small Cover and Summary sheets
+use openpyxl cells (:meth:`SheetWriter.cell`).  A table longer than Excel's row
 limit continues on numbered sheets ("Invoices", "Invoices (2)", ...); the
 caller gets the parts back to build formulas over all of them.
 """
