@@ -23,11 +23,12 @@ SIZE = (150, 42)
 
 @pytest.fixture
 def fixed_svc(svc):
-    """The sample workspace with every timestamp pinned, so screens render the same on every run."""
+    """The sample workspace with timestamps (and the run's input fingerprint, which follows the
+    connectors' mapping code) pinned, so screens render the same on every run."""
     conn = svc.ws.raw()
     conn.execute("BEGIN")
     conn.execute('UPDATE "break" SET opened_at = ?, updated_at = ?', (FIXED, FIXED))
-    conn.execute("UPDATE match_run SET started_at = ?, finished_at = ?", (FIXED, FIXED))
+    conn.execute("UPDATE match_run SET started_at = ?, finished_at = ?, input_fingerprint = ?", (FIXED, FIXED, "f" * 64))
     conn.execute("UPDATE sync_run SET started_at = ?, finished_at = ?", (FIXED, FIXED))
     conn.execute("UPDATE raw_record SET fetched_at = ?", (FIXED,))
     conn.execute("COMMIT")

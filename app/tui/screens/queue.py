@@ -215,7 +215,7 @@ class QueueScreen(BreakActions):
         if table is None or brk is None:
             return
         self.app.state.selected.symmetric_difference_update({brk["id"]})
-        table.refresh_row(table.cursor_row)
+        table.mark_selected(table.cursor_row)
         table.action_cursor_down()
         self.update_totals()
 

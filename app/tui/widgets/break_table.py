@@ -88,6 +88,11 @@ class QueueBackend(PolarsBackend):
     def get_column_at(self, column_index: int) -> Sequence[Any]:
         raise NotImplementedError("the queue never materialises a whole column")
 
+    def update_cell(self, row_index: int, column_index: int, value: Any) -> None:
+        """Only the selection mark changes in place; it is read from the shared selection set."""
+        if COLUMNS[column_index][0] != "selected":
+            raise NotImplementedError("breaks change through reconcile.service, then the queue reloads")
+
     def sort(self, by: list[tuple[str, Literal["ascending", "descending"]]] | str) -> None:
         raise NotImplementedError("sorting happens in polars (queue_frame.apply)")
 
@@ -118,3 +123,7 @@ class BreakTable(DataTable):
     @property
     def current_break_id(self) -> str | None:
         return self.break_id_at(self.cursor_row)
+
+    def mark_selected(self, row_index: int) -> None:
+        """Repaint the selection mark of ``row_index`` (invalidates the table's render caches)."""
+        self.update_cell(row_index, 0, None)
