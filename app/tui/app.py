@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from app.tui.screens.dashboard import DashboardScreen
+from app.tui.screens.dialogs import TextDialog
 from app.tui.screens.detail import DetailScreen
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.queue import QueueScreen
@@ -21,6 +22,8 @@ from app.tui.state import AppState
 
 SyncFn = Callable[[Callable[..., None]], Any]
 """Syncs every source, reporting ``progress(text, fraction=None)``; supplied by the CLI."""
+
+PERIOD_PATTERN = r"\d{4}-(0[1-9]|1[0-2])"
 
 SCREENS_FOR_HELP: tuple[tuple[str, type[Screen]], ...] = (
     ("dashboard", DashboardScreen), ("queue", QueueScreen), ("detail", DetailScreen), ("sync", SyncScreen),
@@ -43,6 +46,8 @@ class TieoutApp(App):
         Binding("d", "switch_mode('dashboard')", "Dashboard"),
         Binding("b", "switch_mode('queue')", "Breaks"),
         Binding("y", "switch_mode('sync')", "Sync"),
+        Binding("p", "choose_period", "Period"),
+        Binding("e", "choose_entity", "Entity"),
     ]
 
     def __init__(self, svc: Any, *, period: str | None = None, entity: str | None = None,
@@ -62,6 +67,27 @@ class TieoutApp(App):
     def data_changed(self) -> None:
         """After a sync/re-match: screens showing older data reload when next shown."""
         self.state.data_version += 1
+
+    def action_choose_period(self) -> None:
+        def chosen(period: str | None) -> None:
+            if period and period != self.state.period:
+                self.state.period = period
+                self.state.selected.clear()
+                self.data_changed()
+
+        self.push_screen(TextDialog("Period (YYYY-MM)", "period", self.state.period, pattern=PERIOD_PATTERN), chosen)
+
+    def action_choose_entity(self) -> None:
+        known = sorted(self.svc.ws.config.entities)
+
+        def chosen(entity: str | None) -> None:
+            if entity is not None and (entity or None) != self.state.entity:
+                self.state.entity = entity or None
+                self.state.selected.clear()
+                self.data_changed()
+
+        self.push_screen(TextDialog(f"Entity ({', '.join(known)}; empty: all)", "entity", self.state.entity or "",
+                                    required=False, choices=known), chosen)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

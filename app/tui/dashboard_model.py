@@ -17,7 +17,7 @@ class Figures:
     open_by_kind: pl.DataFrame  # domain, kind, currency, count, amount
     ageing: pl.DataFrame  # bucket, count
     per_day: pl.DataFrame  # day, opened, resolved, open_amount_opened (Int64, all currencies of the day)
-    sources: pl.DataFrame  # name, kind, side, last_sync_at, last_sync_status, last_sync_error
+    sources: pl.DataFrame  # name, kind, side, last_sync_at, last_sync_status, last_sync_error, sync_age_min
     median_hours_to_resolve: float | None
     duplicates: int
     rollforward_open: int | None  # None until the revenue domain reports
@@ -64,7 +64,10 @@ def figures(summary: pl.DataFrame, breaks: pl.DataFrame, sources: pl.DataFrame, 
         open_by_kind=open_by_kind,
         ageing=ageing,
         per_day=per_day,
-        sources=sources,
+        sources=sources.with_columns(
+            sync_age_min=(pl.lit(now) - pl.col("last_sync_at").str.to_datetime(time_zone="UTC", strict=False))
+            .dt.total_minutes()
+        ),
         median_hours_to_resolve=hours,
         duplicates=breaks.filter(pl.col("kind").str.starts_with("duplicate")).height,
         rollforward_open=open_.filter(pl.col("kind") == "rollforward_difference").height if len(revenue) else None,

@@ -100,3 +100,21 @@ async def test_dashboard_figures(svc) -> None:
         metrics = str(app.screen.query_one("#metrics", Static).render())
         dupes = breaks.filter(pl.col("kind").str.starts_with("duplicate")).height
         assert f"duplicates found: {dupes:,}" in metrics
+
+
+async def test_entity_and_period_switch_reload_the_queue(svc) -> None:
+    eu = svc.breaks(PERIOD, entity="EU").filter(~pl.col("status").is_in(["resolved", "auto_resolved"]))
+    async with TieoutApp(svc, period=PERIOD, start="queue").run_test(size=(160, 40)) as pilot:
+        table = await queue_table(pilot)
+        await pilot.press("e", *"XX", "enter")
+        await pilot.pause()
+        assert "unknown entity 'XX'" in str(pilot.app.screen.query_one("#error").render())
+        await pilot.press(*["backspace"] * 2, *"EU", "enter")
+        table = await queue_table(pilot, table)
+        assert sorted(table.break_id_at(i) for i in range(len(table.view))) == sorted(eu["id"])
+        await pilot.press("p", *["backspace"] * 7, *"2026-13", "enter")
+        await pilot.pause()
+        assert "not in the expected form" in str(pilot.app.screen.query_one("#error").render())
+        await pilot.press(*["backspace"] * 7, *"2026-09", "enter")
+        table = await queue_table(pilot, table)
+        assert pilot.app.state.period == "2026-09" and len(table.view) == 0

@@ -28,6 +28,13 @@ def _money(amount: int | None, currency: str | None) -> str:
     return f"{currency} {format_amount(amount, currency)}" if amount is not None and currency else "-"
 
 
+def _age(minutes: int | None) -> str:
+    """Sync latency for people: "12 min", "5 h", "3 d"."""
+    if minutes is None:
+        return "-"
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h" if minutes < 48 * 60 else f"{minutes // 1440} d"
+
+
 def kind_bars(open_by_kind) -> Text:
     """Open breaks by kind as a small horizontal bar chart (counts)."""
     counts = open_by_kind.group_by("kind").agg(pl.col("count").sum()).sort(["count", "kind"], descending=[True, False])
@@ -108,9 +115,10 @@ class DashboardScreen(Screen):
                    [(r["domain"], r["kind"], r["count"], Text(_money(r["amount"], r["currency"]), justify="right"))
                     for r in f.open_by_kind.iter_rows(named=True)])
         self._fill("ageing", ("age", "open breaks"), f.ageing.rows())
-        self._fill("sources", ("source", "kind", "side", "last sync", "outcome"),
+        self._fill("sources", ("source", "kind", "side", "last sync", "age", "outcome"),
                    [(r["name"], r["kind"], r["side"], str(r.get("last_sync_at") or "never")[:19],
-                     r.get("last_sync_status") or "-") for r in f.sources.iter_rows(named=True)])
+                     _age(r["sync_age_min"]), r.get("last_sync_status") or "-")
+                    for r in f.sources.iter_rows(named=True)])
         hours = f"{f.median_hours_to_resolve:.1f} h" if f.median_hours_to_resolve is not None else "-"
         roll = ("n/a (no revenue breaks)" if f.rollforward_open is None
                 else "ties out" if f.rollforward_open == 0 else f"{f.rollforward_open} open difference(s)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,9 +83,11 @@ class StatusDialog(Dialog):
 class TextDialog(Dialog):
     """One line of text (a note, an assignee); empty text dismisses with ``""``."""
 
-    def __init__(self, title: str, placeholder: str, value: str = "", *, required: bool = True) -> None:
+    def __init__(self, title: str, placeholder: str, value: str = "", *, required: bool = True,
+                 pattern: str | None = None, choices: list[str] | None = None) -> None:
         super().__init__()
         self.title_text, self.placeholder, self.value, self.required = title, placeholder, value, required
+        self.pattern, self.choices = pattern, choices
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -95,10 +98,15 @@ class TextDialog(Dialog):
 
     def action_submit(self) -> None:
         text = self.query_one("#text", Input).value.strip()
+        error = self.query_one("#error", Label)
         if self.required and not text:
-            self.query_one("#error", Label).update(f"{self.placeholder} is required")
-            return
-        self.dismiss(text)
+            error.update(f"{self.placeholder} is required")
+        elif text and self.pattern and not re.fullmatch(self.pattern, text):
+            error.update(f"{self.placeholder} {text!r} is not in the expected form")
+        elif text and self.choices is not None and text not in self.choices:
+            error.update(f"unknown {self.placeholder} {text!r} (known: {', '.join(self.choices)})")
+        else:
+            self.dismiss(text)
 
 
 class ManualMatchDialog(Dialog):

@@ -65,8 +65,6 @@ class QueueScreen(BreakActions):
         yield TotalsBar("loading breaks…", id="totals")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.sub_title = f"breaks · {self.app.state.period}"
 
     # ---------------------------------------------------------------- loading
 
@@ -78,6 +76,7 @@ class QueueScreen(BreakActions):
         """Read the first page (painted at once), then the rest once that page is on screen."""
         svc, state = self.app.svc, self.app.state
         self.loaded_version = state.data_version
+        self.sub_title = f"breaks · {state.period} · {state.entity or 'all entities'}"
 
         def job() -> BreaksLoaded:
             first = svc.breaks(state.period, entity=state.entity, limit=FIRST_PAGE)
