@@ -26,7 +26,7 @@ BREAK_COLUMNS = ["id", "domain", "object_type", "kind", "period", "entity", "cur
 MATCH_COLUMNS = ["domain", "object_type", "period", "entity", "currency", "rule", "billing_ids", "erp_ids",
                  "billing_amount", "erp_amount", "differences"]
 
-# compare field -> (billing column, kind of break)
+# compare field -> kind of break (compared as-is on both sides)
 _SIMPLE_FIELDS = {"status": "status_mismatch", "customer": "customer_mismatch", "period": "period_mismatch"}
 
 

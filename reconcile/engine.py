@@ -19,10 +19,6 @@ import polars as pl
 
 from reconcile.rules import DomainRules, Pass, Tolerance
 
-# rule fields that name a frame column differently
-FIELD_COLUMNS = {"amount": "amount", "date": "date"}
-
-
 @dataclass
 class Pairing:
     """What the passes decided, as row ids.

@@ -11,7 +11,6 @@ import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -29,7 +28,6 @@ from storage.workspace import Workspace, open_workspace as _open_storage
 
 DOMAINS = ("invoice",)
 USER_STATUSES = ("open", "investigating", "explained", "resolved")
-ALL_STATUSES = (*USER_STATUSES, "auto_resolved")
 REASON_CODES = {
     "timing": "timing difference, clears next period",
     "data_entry": "keyed wrongly in one system",
