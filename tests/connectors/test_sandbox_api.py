@@ -90,6 +90,8 @@ def test_netsuite_oauth2_client_credentials(sample_dir: Path) -> None:
 
 
 def test_every_relevant_stripe_fixture_maps() -> None:
+    if not VENDOR.exists():
+        pytest.skip(f"Stripe fixtures not found at shared/vendor/stripe/fixtures3.json beside the repo ({VENDOR})")
     resources = json.loads(VENDOR.read_text())["resources"]
     # the OpenAPI fixtures use the placeholder "currency" in a few objects: refused by name, else mapped
     with pytest.raises(MappingError, match=r"stripe invoice_payment obj_123: .*unknown currency 'currency'"):
