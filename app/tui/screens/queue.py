@@ -25,7 +25,6 @@ from app.tui.work import in_worker
 FIRST_PAGE = 500
 """Rows read first, so the queue paints while the rest of a large period loads."""
 SORTABLE = [c for c, _, _ in COLUMNS if c != "selected"]
-SELECTS = ("domain", "kind", "status")
 
 
 class QueueScreen(BreakActions):

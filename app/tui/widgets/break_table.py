@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import polars as pl
 from rich.text import Text
 from textual_fastdatatable import DataTable
 from textual_fastdatatable.backend import PolarsBackend
