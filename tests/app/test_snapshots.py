@@ -51,7 +51,7 @@ def test_dashboard(fixed_svc, snap_compare) -> None:
         await until(pilot, lambda: pilot.app.screen.query_one("#domains").row_count, "the dashboard")
         await still(pilot)
 
-    assert snap_compare(app_for(fixed_svc, "dashboard"), terminal_size=SIZE, run_before=ready)
+    assert snap_compare(app_for(fixed_svc, "dashboard"), terminal_size=(150, 56), run_before=ready)
 
 
 def test_queue(fixed_svc, snap_compare) -> None:

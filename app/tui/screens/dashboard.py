@@ -122,10 +122,11 @@ class DashboardScreen(Screen):
         hours = f"{f.median_hours_to_resolve:.1f} h" if f.median_hours_to_resolve is not None else "-"
         roll = ("n/a (no revenue breaks)" if f.rollforward_open is None
                 else "ties out" if f.rollforward_open == 0 else f"{f.rollforward_open} open difference(s)")
-        today = f.per_day.tail(1).rows()
+        days = "\n".join(f"  {day}: {opened:,} opened, {resolved:,} resolved"
+                         for day, opened, resolved in f.per_day.tail(5).rows())
         self.query_one("#metrics", Static).update(
             f"median time to resolve: {hours}\nduplicates found: {f.duplicates:,}\nroll-forward: {roll}\n"
-            + (f"last day: {today[0][1]:,} opened, {today[0][2]:,} resolved" if today else "")
+            f"breaks per day (last 5 days):\n{days or '  none'}"
         )
         self.query_one("#per-day", Sparkline).data = f.per_day["opened"].to_list() or [0]
 
