@@ -7,7 +7,9 @@ ERP with the planted break its pool decided, if any.
 
 from __future__ import annotations
 
+from functools import partial
 from random import Random
+from typing import NamedTuple
 
 from sample_data.amounts import DEC
 from sample_data.company import Customer
@@ -22,6 +24,25 @@ from sample_data.writer import Emit
 
 NS_STATUS = {"paid": "CustInvc:B", "void": "CustInvc:V"}  # anything else -> "CustInvc:A" (open)
 WRONG_INVOICE_TARGETS = 64  # recent clean open invoices kept per (subsidiary, currency) for wrong_invoice
+
+
+class Bill(NamedTuple):
+    """One Stripe invoice as the ERP, revenue and payment steps see it."""
+
+    k: int  # customer index
+    c: Customer
+    in_id: str
+    number: str
+    status: str  # void | uncollectible | open | partial | paid
+    kind: str | None  # planted break (see Plants.invoice_kind), None = clean
+    il: InvoiceLines
+    total: int
+    created: int
+    eff: int  # finalized at
+    ps: int  # service period [ps, pe)
+    pe: int
+    period: str
+    units: int  # API calls (thousands) on the usage line
 
 
 class Billing:
@@ -86,13 +107,12 @@ class Billing:
         in_id = self.new("in")
         number = self.next_number(k)
         il = stripe.invoice_lines(c, in_id, ps, pe, units)
-        info = il.info
         total = il.subtotal - il.discount + il.tax
-        period = f"{y:04d}-{m:02d}"
 
         kind = None
         if plant_month:
-            kind = self.plants.invoice_kind(rnd(), status, c.cur, lambda: len(allocate(info[0].net, ps, pe)))
+            kind = self.plants.invoice_kind(rnd(), status, c.cur, lambda: len(allocate(il.info[0].net, ps, pe)))
+        b = Bill(k, c, in_id, number, status, kind, il, total, created, eff, ps, pe, f"{y:04d}-{m:02d}", units)
 
         paid_t = eff + 600
         paid_amt = total if status == "paid" else (total * (30 + int(rnd() * 40)) // 100 if status == "partial"
@@ -112,70 +132,69 @@ class Billing:
                        eff + 20 * DAY if status == "uncollectible" else None,
                        paid_t if status == "paid" else None)
 
-        erp_tid = self.erp_invoice(k, c, kind, status, in_id, il, total, date_of(eff), (ny, nm), created, eff,
-                                   ps, pe, period, units)
+        erp_tid = self.erp_invoice(b, date_of(eff), f"{ny:04d}-{nm:02d}-01")
 
         # revenue (void and draft invoices carry no schedule)
         if status in ("open", "paid", "partial", "uncollectible") and kind != "missing_in_erp":
-            self.schedule(c, il, ps, pe, period, erp_tid, kind[4:] if kind and kind.startswith("rev_") else None)
+            self.schedule(b, erp_tid)
         elif kind == "missing_in_erp":
-            self.revenue.schedule(c, info, ps, pe, period, None)
+            self.revenue.schedule(c, il.info, ps, pe, b.period, None)
 
         if paid_amt:
-            self.payment(c, in_id, erp_tid, kind, paid_amt, paid_t, cn_t, il, number)
+            self.payment(b, erp_tid, paid_amt, paid_t, cn_t)
 
-    def erp_invoice(self, k: int, c: Customer, kind: str | None, status: str, in_id: str, il: InvoiceLines,
-                    total: int, tdate: str, next_month: tuple[int, int], created: int, eff: int, ps: int, pe: int,
-                    period: str, units: int) -> str | None:
-        """The CustInvc, with the invoice-domain plant ``kind``; returns its id (None if the ERP lacks it)."""
-        rnd, ns, key, cur, info, tsum = self.rnd, self.ns, self.key, c.cur, il.info, il.tax
+    def erp_invoice(self, b: Bill, tdate: str, next_month_start: str) -> str | None:
+        """The CustInvc, with the invoice-domain plant ``b.kind``; returns its id (None if the ERP lacks it)."""
+        rnd, ns, key = self.rnd, self.ns, self.key
+        k, c, kind, in_id, total, info, tsum = b.k, b.c, b.kind, b.in_id, b.total, b.il.info, b.il.tax
+        cur = c.cur
         d = DEC[cur]
-        ns_status = NS_STATUS.get(status, "CustInvc:A")
+        ns_status = NS_STATUS.get(b.status, "CustInvc:A")
+        post = partial(ns.invoice, c, d, in_id, info, total, tsum)  # the ERP twin, with a plant's overrides
         erp_tid = None
         if kind == "missing_in_erp":
             key.add("invoice", "missing_in_erp", [in_id], [], object="invoice", amount=total, currency=cur)
             key.cascade_schedule_missing([x.id for x in info], "missing_in_erp", in_id)
         elif kind == "amount_mismatch":
             delta = 1 + int(rnd() * (5000 if cur != "jpy" else 500))
-            erp_tid = ns.invoice(c, d, in_id, info, total, tsum, ns_status, tdate, line_delta=delta)
+            erp_tid = post(ns_status, tdate, line_delta=delta)
             key.add("invoice", kind, [in_id], [erp_tid], object="invoice", amount=delta, currency=cur)
         elif kind == "tax_mismatch":
             delta = 1 + int(rnd() * (900 if cur != "jpy" else 90))
-            erp_tid = ns.invoice(c, d, in_id, info, total, tsum, ns_status, tdate, tax_delta=delta)
+            erp_tid = post(ns_status, tdate, tax_delta=delta)
             key.add("invoice", kind, [in_id], [erp_tid], object="invoice", amount=delta, currency=cur)
         elif kind == "currency_mismatch":
             wrong = "EUR" if cur == "usd" else "USD"
-            erp_tid = ns.invoice(c, d, in_id, info, total, tsum, ns_status, tdate, cur_code=wrong)
+            erp_tid = post(ns_status, tdate, cur_code=wrong)
             key.add("invoice", kind, [in_id], [erp_tid], object="invoice", currency=cur, erp_currency=wrong)
         elif kind in ("status_mismatch", "status_mismatch_void"):
             billing_status, erp_status = (("open", "CustInvc:V") if kind == "status_mismatch"
                                           else ("void", "CustInvc:A"))
-            erp_tid = ns.invoice(c, d, in_id, info, total, tsum, erp_status, tdate)
+            erp_tid = post(erp_status, tdate)
             key.add("invoice", "status_mismatch", [in_id], [erp_tid], object="invoice",
                     billing_status=billing_status, erp_status=erp_status)
         elif kind == "customer_mismatch":
             n_cust = len(self.customers)
             other = self.customers[(k + 1 + int(rnd() * (n_cust - 1))) % n_cust].ns_id
-            erp_tid = ns.invoice(c, d, in_id, info, total, tsum, ns_status, tdate, entity=other)
+            erp_tid = post(ns_status, tdate, entity=other)
             key.add("invoice", kind, [in_id], [erp_tid], object="invoice", erp_entity=other)
         elif kind == "period_mismatch":
-            wd = f"{next_month[0]:04d}-{next_month[1]:02d}-01"
-            erp_tid = ns.invoice(c, d, in_id, info, total, tsum, ns_status, wd)
-            key.add("invoice", kind, [in_id], [erp_tid], object="invoice", erp_period=wd[:7])
+            erp_tid = post(ns_status, next_month_start)
+            key.add("invoice", kind, [in_id], [erp_tid], object="invoice", erp_period=next_month_start[:7])
         elif kind == "duplicate_in_erp":
-            erp_tid = ns.invoice(c, d, in_id, info, total, tsum, ns_status, tdate)
-            dup = ns.invoice(c, d, in_id, info, total, tsum, ns_status, tdate)
+            erp_tid = post(ns_status, tdate)
+            dup = post(ns_status, tdate)
             key.add("invoice", kind, [in_id], [erp_tid, dup], object="invoice")
         elif kind == "duplicate_in_billing":
-            erp_tid = ns.invoice(c, d, in_id, info, total, tsum, ns_status, tdate)
+            erp_tid = post(ns_status, tdate)
             in2 = self.new("in")
-            il2 = self.stripe.invoice_lines(c, in2, ps, pe, units)
-            self.stripe.invoice(c, in2, self.next_number(k), "open", created + 300, eff + 300, il2, 0)
-            self.revenue.schedule(c, il2.info, ps, pe, period, None)
+            il2 = self.stripe.invoice_lines(c, in2, b.ps, b.pe, b.units)
+            self.stripe.invoice(c, in2, self.next_number(k), "open", b.created + 300, b.eff + 300, il2, 0)
+            self.revenue.schedule(c, il2.info, b.ps, b.pe, b.period, None)
             key.add("invoice", kind, [in_id, in2], [erp_tid], object="invoice")
             key.cascade_schedule_missing([x.id for x in il2.info], "duplicate_in_billing", in2)
         else:
-            erp_tid = ns.invoice(c, d, in_id, info, total, tsum, ns_status, tdate)
+            erp_tid = post(ns_status, tdate)
             if kind == "missing_in_billing":
                 ph = ns.next_tid()
                 number = ns.next_invoice_number()
@@ -186,20 +205,21 @@ class Billing:
                 key.add("invoice", kind, [], [ph], object="invoice", amount=amt, currency=cur)
             elif kind == "pay_missing_in_billing":
                 amt = max(1, total // 2)
-                ph = ns.payment(c, self.new("ch"), date_of(eff + DAY), d(amt), erp_tid, "CustPymt:B", "Manual payment")
+                ph = ns.payment(c, self.new("ch"), date_of(b.eff + DAY), d(amt), erp_tid, "CustPymt:B",
+                                "Manual payment")
                 key.add("payment", "missing_in_billing", [], [ph], object="charge", amount=amt, currency=cur)
-            elif status == "open" and kind is None:
+            elif b.status == "open" and kind is None:
                 tl = self.targets.setdefault((c.subsidiary, cur), [])
                 tl.append((erp_tid, total, in_id))
                 if len(tl) > WRONG_INVOICE_TARGETS:
                     del tl[0]
         return erp_tid
 
-    def schedule(self, c: Customer, il: InvoiceLines, ps: int, pe: int, period: str, erp_tid: str | None,
-                 plant: str | None) -> None:
+    def schedule(self, b: Bill, erp_tid: str | None) -> None:
         """Revenue plan lines of an invoice the ERP has, with the revenue-domain plant on its first line."""
-        key, info = self.key, il.info
-        res = self.revenue.schedule(c, info, ps, pe, period, erp_tid, plant)
+        key, c, info, ps, pe = self.key, b.c, b.il.info, b.ps, b.pe
+        plant = b.kind[4:] if b.kind and b.kind.startswith("rev_") else None
+        res = self.revenue.schedule(c, info, ps, pe, b.period, erp_tid, plant)
         if plant == "schedule_missing":
             key.add("revenue", plant, [res[0][0]], [], object="invoice_line")
         elif plant == "period_amount_mismatch":
@@ -213,9 +233,9 @@ class Billing:
             key.add("revenue", plant, [line_id], [x[0] for x in ids], object="invoice_line",
                     amount=max(1, info[0].net // 20), currency=c.cur)
 
-    def payment(self, c: Customer, in_id: str, erp_tid: str | None, kind: str | None, paid_amt: int, paid_t: int,
-                cn_t: int | None, il: InvoiceLines, number: str) -> None:
+    def payment(self, b: Bill, erp_tid: str | None, paid_amt: int, paid_t: int, cn_t: int | None) -> None:
         """The card payment (Stripe + CustPymt), payment-domain plants, then any credit note and the charge."""
+        c, in_id, kind = b.c, b.in_id, b.kind
         cur, key, pay_rot = c.cur, self.key, self.plants.pay
         erp_amount = None
         apply_to = None
@@ -249,15 +269,15 @@ class Billing:
             pay_rot.take()
         refunded = 0
         if cn_t is not None:
-            refunded = self.credit_note(c, in_id, erp_tid, il, number, cn_t, ch, pi)
+            refunded = self.credit_note(b, erp_tid, cn_t, ch, pi)
         self.stripe.charge(c, ch, pi, txn, paid_amt, paid_t, refunded, in_id)
 
-    def credit_note(self, c: Customer, in_id: str, erp_tid: str | None, il: InvoiceLines, number: str, cn_t: int,
-                    ch: str, pi: str) -> int:
+    def credit_note(self, b: Bill, erp_tid: str | None, cn_t: int, ch: str, pi: str) -> int:
         """Credit a quarter of the first line and refund it on the card, with credit-note plants; returns the refund."""
-        rnd, new, ns, key, cur = self.rnd, self.new, self.ns, self.key, c.cur
+        rnd, new, ns, key, c, number = self.rnd, self.new, self.ns, self.key, b.c, b.number
+        cur = c.cur
         d = DEC[cur]
-        line = il.info[0]
+        line = b.il.info[0]
         camt = max(1, line.net // 4)
         ctax = (camt * c.tax_bp + 5000) // 10000
         ctot = camt + ctax
@@ -266,7 +286,7 @@ class Billing:
         if period_of(cn_t) == PLANT_PERIOD and rnd() < P_CN_PLANT:
             cplant = self.plants.cn.peek()
             self.plants.cn.take()
-        self.stripe.credit_note(c, in_id, f"{number}-CN-01", line.id, camt, ctax, cn_t, (cn, cnli, re, rtxn), ch, pi)
+        self.stripe.credit_note(c, b.in_id, f"{number}-CN-01", line.id, camt, ctax, cn_t, (cn, cnli, re, rtxn), ch, pi)
         cdate = date_of(cn_t)
         cm = None
         if cplant != "missing_in_erp":

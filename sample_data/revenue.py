@@ -64,8 +64,9 @@ class Revenue:
 
         ``plant`` (a revenue kind) applies to the first line. Returns (il, plan lines) per line.
         """
-        ent, cur, rf = c.entity, c.cur, self.rf
+        ent, cur, rf, emit = c.entity, c.cur, self.rf, self.emit
         d = DEC[cur]
+        planline_seq = self.planline_seq  # a local in the hot loop; stored back below
         res: list[tuple[str, list[PlanLine]]] = []
         for j, (il, net, ltax, item, q) in enumerate(info):
             alloc = allocate(net, ps, pe)
@@ -83,14 +84,15 @@ class Revenue:
             plan = str(self.plan_seq + 40000)
             ids = []
             for (p, _), a in zip(alloc, amounts):
-                self.planline_seq += 1
-                pl = str(self.planline_seq + 7000000)
+                planline_seq += 1
+                pl = str(planline_seq + 7000000)
                 ids.append((pl, p, a))
-                self.emit("netsuite/revenueplanline", {"id": pl, "revenueplan": plan, "custcol_stripe_line_id": il,
-                                                       "sourcetransaction": erp_tid, "item": item, "period": p,
-                                                       "postingperiod": PERIOD_IDS[p], "amount": d(a),
-                                                       "currency": c.cur_code, "subsidiary": c.subsidiary})
+                emit("netsuite/revenueplanline", {"id": pl, "revenueplan": plan, "custcol_stripe_line_id": il,
+                                                  "sourcetransaction": erp_tid, "item": item, "period": p,
+                                                  "postingperiod": PERIOD_IDS[p], "amount": d(a),
+                                                  "currency": c.cur_code, "subsidiary": c.subsidiary})
             res.append((il, ids))
+        self.planline_seq = planline_seq
         return res
 
     def write_rollforward(self, prng: Random, key: AnswerKey) -> None:

@@ -26,6 +26,9 @@ except ImportError:  # pragma: no cover - exercised only without orjson
         return _encode(obj).encode()
 
 
+Emit = Callable[[str, Any], None]  # Writer.emit: (file name, object) -> None
+
+
 class Writer:
     """Collects lines per file name (e.g. ``"stripe/invoice"``) and hands ~1 MiB chunks to the gzip thread."""
 
@@ -104,5 +107,3 @@ class Writer:
         if self.err:
             raise self.err[0]
 
-
-Emit = Callable[[str, Any], None]
