@@ -20,7 +20,6 @@ from sample_data.periods import DAY, PLANT_PERIOD, SNAPSHOT, add_months, date_of
 from sample_data.plants import P_CN_PLANT, P_CREDIT_NOTE, AnswerKey, Plants
 from sample_data.revenue import Revenue, allocate
 from sample_data.stripe_objects import InvoiceLines, Stripe
-from sample_data.writer import Emit
 
 NS_STATUS = {"paid": "CustInvc:B", "void": "CustInvc:V"}  # anything else -> "CustInvc:A" (open)
 WRONG_INVOICE_TARGETS = 64  # recent clean open invoices kept per (subsidiary, currency) for wrong_invoice
@@ -48,9 +47,9 @@ class Bill(NamedTuple):
 class Billing:
     """Bills every customer month by month; owns the running sequences and pools the plants draw from."""
 
-    def __init__(self, emit: Emit, new: NewId, rng: Random, customers: list[Customer], stripe: Stripe,
+    def __init__(self, new: NewId, rng: Random, customers: list[Customer], stripe: Stripe,
                  ns: NetSuite, revenue: Revenue, payouts: Payouts, key: AnswerKey):
-        self.emit, self.new, self.rnd = emit, new, rng.random
+        self.new, self.rnd = new, rng.random
         self.customers = customers
         self.stripe, self.ns, self.revenue, self.payouts, self.key = stripe, ns, revenue, payouts, key
         self.plants = Plants()

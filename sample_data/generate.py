@@ -17,7 +17,7 @@ import time
 from random import Random
 from typing import Any
 
-from sample_data.amounts import ns_decimal, parse_ns_decimal
+from sample_data.amounts import ns_decimal, parse_ns_decimal  # re-exported (see __all__)
 from sample_data.billing import Billing
 from sample_data.company import customer_count, write_catalogue, write_customers, write_reference
 from sample_data.ids import id_factory
@@ -25,7 +25,7 @@ from sample_data.netsuite_objects import NetSuite
 from sample_data.payouts import Payouts
 from sample_data.periods import PERIODS, PLANT_PERIOD, SNAPSHOT
 from sample_data.plants import AnswerKey
-from sample_data.revenue import Revenue, allocate
+from sample_data.revenue import Revenue, allocate  # allocate: re-exported
 from sample_data.stripe_objects import Stripe
 from sample_data.writer import Writer
 
@@ -67,7 +67,7 @@ def generate(seed: int, invoices: int, out: str, gz: bool = True) -> dict:
     customers = write_customers(emit, new, rng, seed, n_cust, cat)
 
     stripe, ns, revenue, payouts = Stripe(emit, new, cat), NetSuite(emit), Revenue(emit), Payouts()
-    billing = Billing(emit, new, rng, customers, stripe, ns, revenue, payouts, key)
+    billing = Billing(new, rng, customers, stripe, ns, revenue, payouts, key)
     for y, m in ((2026, 9), (2026, 10)):
         billing.bill_month(y, m)
 
