@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from functools import partial
@@ -61,6 +62,12 @@ class TieoutApp(App):
         self.clock = clock or (lambda: datetime.now(timezone.utc))  # fixed in snapshot tests (ageing)
 
     def on_mount(self) -> None:
+        # Startup objects (Textual, polars, these modules) live as long as the app: moving them
+        # out of the collector's generations keeps the full collections that a million-row
+        # queue triggers short (bench queue_1m: filter median ~0.37 s -> ~0.26 s).  Once per
+        # process, so a later app (tests, bench repeats) never freezes an earlier one's garbage.
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
         self.switch_mode(self.start_mode)
 
     def data_changed(self) -> None:
