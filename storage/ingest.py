@@ -127,8 +127,11 @@ def ingest_page(
     sync_run_id: int,
     records: Iterable[Record],
     cursor: dict[str, Any] | None = None,
+    pages: int = 1,
 ) -> Counts:
-    """Store one page atomically; see the module docstring.  Returns this page's counts."""
+    """Store one page (or ``pages`` consecutive pages together) atomically; see the module docstring.
+
+    Returns the counts of these records."""
     records = list(records)
     counts = Counts()
     conn.execute("BEGIN IMMEDIATE")
@@ -171,7 +174,7 @@ def ingest_page(
         for old_raw_id, tables in stale:
             for table in tables:
                 conn.execute(f'DELETE FROM "{table}" WHERE source_id = ? AND raw_record_id = ?', (source_id, old_raw_id))
-        _advance_run(conn, sync_run_id, counts, cursor)
+        _advance_run(conn, sync_run_id, counts, cursor, pages)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -248,7 +251,8 @@ def _upsert(conn: sqlite3.Connection, table: str, rows: list[tuple[dict[str, Any
         raise IngestError(f"{table}: {exc}") from None
 
 
-def _advance_run(conn: sqlite3.Connection, sync_run_id: int, counts: Counts, cursor: dict[str, Any] | None) -> None:
+def _advance_run(conn: sqlite3.Connection, sync_run_id: int, counts: Counts, cursor: dict[str, Any] | None,
+                 pages: int) -> None:
     row = conn.execute("SELECT counts, cursor FROM sync_run WHERE id = ?", (sync_run_id,)).fetchone()
     if row is None:
         raise IngestError(f"sync run {sync_run_id} does not exist")
@@ -257,6 +261,6 @@ def _advance_run(conn: sqlite3.Connection, sync_run_id: int, counts: Counts, cur
     total.merge(counts)
     merged_cursor = {**json.loads(row[1]), **(cursor or {})}
     conn.execute(
-        "UPDATE sync_run SET counts = ?, cursor = ?, pages = pages + 1 WHERE id = ?",
-        (json.dumps(total.as_dict()), json.dumps(merged_cursor, sort_keys=True), sync_run_id),
+        "UPDATE sync_run SET counts = ?, cursor = ?, pages = pages + ? WHERE id = ?",
+        (json.dumps(total.as_dict()), json.dumps(merged_cursor, sort_keys=True), pages, sync_run_id),
     )
