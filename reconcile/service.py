@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import date, timedelta
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -160,6 +161,15 @@ class Service:
         data = dict(row)
         data["summary"] = json.loads(data["summary"])
         return data
+
+    def current_period(self, today: date | None = None) -> str:
+        """The period to open on: the latest one matched, else the month before ``today`` (the close month)."""
+        with self.ws.session() as s:
+            latest = s.execute(text("SELECT period FROM match_run WHERE status = 'ok' ORDER BY id DESC LIMIT 1")).first()
+        if latest:
+            return latest[0]
+        first_of_month = (today or date.today()).replace(day=1)
+        return (first_of_month - timedelta(days=1)).strftime("%Y-%m")
 
     # ------------------------------------------------------------ reads
 

@@ -22,7 +22,7 @@ def register(cli: typer.Typer) -> None:
     cli.command("demo")(demo)
 
 
-PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="Period YYYY-MM (default: 2026-10).")]
+PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="Period YYYY-MM (default: the latest matched, else last month).")]
 EntityOpt = Annotated[Optional[str], typer.Option("--entity", "-e", help="Entity code (default: all).")]
 
 

@@ -55,7 +55,7 @@ class TieoutApp(App):
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.svc = svc
-        self.state = AppState(entity=entity) if period is None else AppState(period=period, entity=entity)
+        self.state = AppState(period=period or svc.current_period(), entity=entity)
         self.sync = sync
         self.start_mode = start
         self.user = user or svc.ws.user

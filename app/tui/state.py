@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-DEFAULT_PERIOD = "2026-10"
 UNRESOLVED = "unresolved"
 """Pseudo status: every break not resolved or auto-resolved (the queue's default)."""
 
@@ -36,7 +35,7 @@ class QueueFilter:
 class AppState:
     """Period, entity, queue filter and the bulk selection (break ids)."""
 
-    period: str = DEFAULT_PERIOD
+    period: str
     entity: str | None = None
     queue: QueueFilter = field(default_factory=QueueFilter)
     selected: set[str] = field(default_factory=set)

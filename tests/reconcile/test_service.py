@@ -7,6 +7,7 @@ import sqlite3
 import polars as pl
 import pytest
 
+import reconcile
 from reconcile.service import NotFound, ServiceError
 from storage import audit
 
@@ -163,3 +164,14 @@ def test_summary_ties_counts_and_totals(books, svc, invoice) -> None:
                    "erp_count": 2, "erp_total": 21700, "matched_count": 2, "open_breaks": 2,
                    "open_amount": 100 + 10800, "breaks": 2}
     assert svc.sources()["name"].to_list() == ["netsuite", "stripe"]
+
+
+def test_current_period_is_the_latest_matched_else_last_month(tmp_path) -> None:
+    from datetime import date
+
+    from storage.workspace import init_workspace
+
+    svc = reconcile.open_workspace(init_workspace(tmp_path / "w").path)
+    assert svc.current_period(today=date(2027, 1, 15)) == "2026-12"
+    svc.match("2026-09")
+    assert svc.current_period(today=date(2027, 1, 15)) == "2026-09"
