@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +16,7 @@ from app.cli import cli
 from connectors.sample_load import load_sample
 from reconcile.workpaper import ExportError, collect, export_files, export_workbook
 from reconcile.workpaper.tables import build_tables
+from storage.money import exponent
 from storage.workspace import init_workspace
 from tests.conftest import SAMPLE_MONTH
 from tests.export.test_workbook import evaluate_summary
@@ -94,3 +97,20 @@ def test_unknown_entity_is_refused_on_the_cli(svc: reconcile.Service, tmp_path: 
                                       str(tmp_path / "wp.xlsx"), "--workspace", str(svc.ws.path)])
     assert result.exit_code == 1 and "entity 'XX'" in result.output
     assert not (tmp_path / "wp.xlsx").exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_recomputes_the_summary_to_a_zero_check(svc: reconcile.Service, tmp_path: Path) -> None:
+    """A real spreadsheet engine evaluates the live formulas: the check cell is 0 and the sums are right."""
+    export_workbook(svc, "2026-10", tmp_path / "wp.xlsx")
+    out = tmp_path / "recalc"
+    subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out),
+                    str(tmp_path / "wp.xlsx")], check=True, capture_output=True, timeout=180)
+    values = openpyxl.load_workbook(out / "wp.xlsx", data_only=True)["Summary"]
+    rows = [r for r in values.iter_rows(values_only=True)]
+    check = next(r[4] for r in rows if r[0] and str(r[0]).startswith("Check"))
+    assert check == pytest.approx(0, abs=1e-9)
+    billed = {r[1]: r[4] for r in rows if r[2] and str(r[2]).startswith("Billing total")}
+    expected = svc.summary("2026-10").filter(pl.col("domain") == "invoice")
+    for currency, total in zip(expected["currency"], expected["billing_total"]):
+        assert round(billed[currency] * 10 ** exponent(currency)) == total
