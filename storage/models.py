@@ -332,6 +332,7 @@ class Break(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_break_queue", "period", "domain", "status"),
+        Index("ix_break_page", "period", "amount"),  # the queue's first page: largest amounts of a period
     )
 
     id: str = Field(primary_key=True)
