@@ -59,6 +59,10 @@ class Prefetcher(Generic[T]):
             return
         self._put(_DONE)
 
+    def __iter__(self) -> Iterator[T]:
+        for batch in self.batches(1):
+            yield from batch
+
     def batches(self, size: int, weight=len) -> Iterator[list[T]]:  # type: ignore[no-untyped-def]
         """Lists of items: waits for one, then adds whatever is already fetched up to ``size`` total weight."""
         while True:

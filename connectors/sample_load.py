@@ -13,13 +13,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 # importing the mapping modules registers their mappers
 from connectors.netsuite import mapping as ns_mapping
+from connectors.prefetch import Prefetcher
 from connectors.registry import MapContext, map_payload
 from connectors.sample_set import SampleSet
 from connectors.stripe.mapping import with_payout
 from storage.ingest import Counts, Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
 from storage.workspace import Workspace
 
-PAGE_SIZE = 1000
+PAGE_SIZE = 10_000
 
 STRIPE_TYPES = ("customer", "product", "price", "subscription", "invoice", "credit_note", "invoice_payment",
                 "payment_intent", "charge", "refund", "payout")
@@ -51,9 +52,11 @@ def _load(conn: sqlite3.Connection, name: str, side: str, records: Iterable[Reco
     conn.execute("COMMIT")
     total = Counts()
     try:
-        for page in _pages(records):
-            total.merge(ingest_page(conn, source_id=source_id, side=side, sync_run_id=run_id, records=page,
-                                    cursor={"loaded": sum(sum(c.values()) for c in total.by_type.values()) + len(page)}))
+        with Prefetcher(_pages(records), depth=4) as pages:  # read + map in a thread while storing
+            for page in pages:
+                total.merge(ingest_page(conn, source_id=source_id, side=side, sync_run_id=run_id, records=page,
+                                        cursor={"loaded": sum(sum(c.values()) for c in total.by_type.values())
+                                                + len(page)}))
     except BaseException as exc:
         finish_sync_run(conn, run_id, error=str(exc) or type(exc).__name__)
         raise
