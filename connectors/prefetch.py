@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -63,7 +63,7 @@ class Prefetcher(Generic[T]):
         for batch in self.batches(1):
             yield from batch
 
-    def batches(self, size: int, weight=len) -> Iterator[list[T]]:  # type: ignore[no-untyped-def]
+    def batches(self, size: int, weight: Callable[[T], int] = lambda _: 1) -> Iterator[list[T]]:
         """Lists of items: waits for one, then adds whatever is already fetched up to ``size`` total weight."""
         while True:
             item = self._queue.get()

@@ -85,3 +85,21 @@ def test_unknown_column_is_named(ws: Workspace) -> None:
     rec.rows["invoice"][0]["amount_in_float"] = 1.5
     with pytest.raises(IngestError, match="amount_in_float"):
         _ingest(conn, sid, run, [rec])
+
+
+def test_several_pages_in_one_call_version_a_record_seen_twice_and_count_pages(ws: Workspace) -> None:
+    """A sync stores the pages fetched so far together; an object changed between them gets two versions."""
+    conn, sid, run = _setup(ws)
+    first = [invoice_record("in_1", 1000, [("il_1", 600), ("il_2", 400)])]
+    second = [invoice_record("in_1", 600, [("il_1", 600)], status="paid"), invoice_record("in_2", 5, [("il_3", 5)])]
+    counts = _ingest(conn, sid, run, first + second, pages=2, cursor={"invoice": {"after": "in_2"}})
+    assert counts.as_dict() == {"invoice": {"new": 2, "changed": 1, "unchanged": 0}}
+    assert conn.execute("SELECT version FROM raw_record WHERE external_id='in_1' ORDER BY version").fetchall() == [
+        (1,), (2,)]
+    # the line only version 1 had is gone; the kept rows point at the newest version
+    assert conn.execute("SELECT external_id FROM invoice_line ORDER BY 1").fetchall() == [("il_1",), ("il_3",)]
+    newest = conn.execute("SELECT max(id) FROM raw_record WHERE external_id='in_1'").fetchone()[0]
+    assert conn.execute("SELECT raw_record_id, status FROM invoice WHERE external_id='in_1'").fetchone() == (
+        newest, "paid")
+    pages, cursor = conn.execute("SELECT pages, cursor FROM sync_run WHERE id = ?", (run,)).fetchone()
+    assert pages == 2 and json.loads(cursor) == {"invoice": {"after": "in_2"}}
