@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from app.tui.state import UNRESOLVED, QueueFilter
-
-DONE_STATUSES = ("resolved", "auto_resolved")
 from storage.errors import TieoutError
 from storage.money import MoneyError, parse_amount
+
+DONE_STATUSES = ("resolved", "auto_resolved")
 
 ROW = "_row"
 SEARCH = "_search"
