@@ -78,7 +78,8 @@ def generate(seed: int, invoices: int, out: str, gz: bool = True) -> dict:
     w.close()
     entries = key.sorted()
     _write_json(os.path.join(out, "answer_key.json"), entries)
-    files = {w.path(name): w.counts[name] for name in sorted(w.counts)}
+    counts = w.counts
+    files = {w.path(name): counts[name] for name in sorted(counts)}
     manifest: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION, "seed": seed, "invoices_per_month": invoices, "customers": n_cust,
         "periods": list(PERIODS), "plant_period": PLANT_PERIOD, "stripe_api_version": STRIPE_API_VERSION,

@@ -37,9 +37,8 @@ class Writer:
     def __init__(self, out_dir: str, gz: bool = True):
         self.out_dir = out_dir
         self.gz = gz
-        self.buf: dict[str, list[bytes]] = {}
-        self.size: dict[str, int] = {}
-        self.counts: dict[str, int] = {}
+        self.buf: dict[str, list[bytes]] = {}  # lines not yet handed to the gzip thread
+        self.size: dict[str, list[int]] = {}  # [buffered bytes, lines written]: one lookup per emit
         self.q: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=64)
         self.files: dict[str, tuple[BinaryIO, BinaryIO]] = {}
         self.err: list[BaseException] = []
@@ -73,22 +72,27 @@ class Writer:
         """Register a file so it exists (possibly empty) and is counted in the manifest."""
         if name not in self.buf:
             self.buf[name] = []
-            self.size[name] = 0
-            self.counts[name] = 0
+            self.size[name] = [0, 0]
 
     def emit(self, name: str, obj: Any) -> None:
         """Append one object as a JSON line to the declared file ``name``."""
         b = dumps(obj)
         lst = self.buf[name]
         lst.append(b)
-        s = self.size[name] + len(b) + 1
-        self.counts[name] += 1
+        st = self.size[name]
+        st[1] += 1
+        s = st[0] + len(b) + 1
         if s >= self.CHUNK:
             lst.append(b"")
             self.q.put((name, b"\n".join(lst)))
             self.buf[name] = []
             s = 0
-        self.size[name] = s
+        st[0] = s
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Lines written per file name."""
+        return {name: st[1] for name, st in self.size.items()}
 
     def close(self) -> None:
         """Flush every buffer, wait for the gzip thread, close files; re-raise the first write error."""
