@@ -3,7 +3,6 @@ replies, fault injection, and a context manager that serves in a thread."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +10,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import orjson
 
 from connectors.sandbox.faults import Faults
 
@@ -79,7 +80,7 @@ class Sandbox:
                     headers: dict[str, str] = {}
                 except Reply as reply:
                     status, payload, headers = reply.status, reply.body, reply.headers
-                data = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+                data = b"" if payload is None else orjson.dumps(payload)  # the stdlib encoder is several times slower
                 if fault == "malformed" and status == 200:
                     data = data[: max(1, len(data) // 2)]
                 self.send_response(status)
