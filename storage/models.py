@@ -54,8 +54,8 @@ class RawRecord(SQLModel, table=True):
 
     __tablename__ = "raw_record"
     __table_args__ = (
+        # also serves the latest-version lookup of a sync page (source, type, ids)
         UniqueConstraint("source_id", "object_type", "external_id", "version"),
-        Index("ix_raw_record_key", "source_id", "object_type", "external_id", "payload_hash"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
