@@ -22,7 +22,7 @@ from reconcile.engine import pair_records
 from reconcile.inputs import fingerprint, load_invoice_domain, load_manual_matches
 from reconcile.persist import Scope, save_run, stored_matches
 from reconcile.rules import Ruleset, load_ruleset
-from storage import audit
+from storage import audit, periods
 from storage.db import read_frame, utc_now
 from storage.errors import TieoutError
 from storage.workspace import Workspace, open_workspace as _open_storage
@@ -117,6 +117,9 @@ class Service:
         domains = _domains(domain)
         ruleset = self.ruleset()
         user = user or self.ws.user
+        if not dry_run:
+            with self.ws.session() as s:
+                periods.ensure_open(s, period, entity)  # a signed-off period's breaks stay as signed
         summary = MatchSummary(run_id=None, period=period, entity=entity, domain=domain,
                                ruleset_hash=ruleset.hash)
         for name in domains:
@@ -360,6 +363,7 @@ class Service:
         first = billing[0].fields
         now = utc_now()
         with self.ws.session() as s:
+            periods.ensure_open(s, first["posting_period"], first["entity"])
             match_id = s.execute(text(
                 'INSERT INTO "match" (match_run_id, domain, object_type, period, entity, currency, rule, billing_ids, '
                 "erp_ids, billing_amount, erp_amount, differences, manual, created_by, reason, created_at, active) "
@@ -385,10 +389,11 @@ class Service:
             raise ServiceError("unmatching needs a reason")
         user = user or self.ws.user
         with self.ws.session() as s:
-            row = s.execute(text('SELECT manual, active, period, domain, billing_ids, erp_ids FROM "match" '
+            row = s.execute(text('SELECT manual, active, period, entity, domain, billing_ids, erp_ids FROM "match" '
                                  "WHERE id = :id"), {"id": match_id}).first()
             if row is None:
                 raise NotFound(f"match {match_id}: no such match")
+            periods.ensure_open(s, row.period, row.entity)
             if not row.manual:
                 raise ServiceError(f"match {match_id} was made by a match run; change the rules or re-run instead")
             if not row.active:
@@ -407,10 +412,12 @@ class Service:
     # ------------------------------------------------------------ helpers
 
     def _current(self, s: Any, break_id: str) -> dict[str, Any]:
-        row = s.execute(text('SELECT status, period, assignee FROM "break" WHERE id = :id'),
+        """The break's current state, refusing any change while its period is locked."""
+        row = s.execute(text('SELECT status, period, entity, assignee FROM "break" WHERE id = :id'),
                         {"id": break_id}).mappings().first()
         if row is None:
             raise NotFound(f"break {break_id!r}: no such break")
+        periods.ensure_open(s, row["period"], row["entity"])
         return dict(row)
 
     @staticmethod
@@ -448,9 +455,10 @@ def _lap(timings: dict[str, float], phase: str, since: float) -> float:
 
 
 def _check_period(period: str) -> None:
-    if len(period) != 7 or period[4] != "-" or not (period[:4].isdigit() and period[5:].isdigit()) \
-            or not 1 <= int(period[5:]) <= 12:
-        raise ServiceError(f"period {period!r}: expected YYYY-MM, e.g. 2026-10")
+    try:
+        periods.check_period(period)
+    except periods.PeriodError:
+        raise ServiceError(f"period {period!r}: expected YYYY-MM, e.g. 2026-10") from None
 
 
 def _domains(domain: str | None) -> tuple[str, ...]:

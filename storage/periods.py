@@ -68,10 +68,14 @@ def list_periods(session: Session) -> list[PeriodState]:
 
 
 def is_locked(session: Session, period: str, entity: str | None = None) -> bool:
-    """True if the period is locked for this entity or for the whole workspace."""
+    """True if the period is locked for this entity or for the whole workspace.
+
+    Without an entity (work on every entity at once) any entity's lock counts.
+    """
+    scope = "entity IN ('', :e)" if entity else "1 = 1"
     return (
         session.execute(
-            text("SELECT 1 FROM period WHERE period = :p AND entity IN ('', :e) AND status = 'locked'"),
+            text(f"SELECT 1 FROM period WHERE period = :p AND {scope} AND status = 'locked'"),
             {"p": period, "e": entity or ""},
         ).first()
         is not None

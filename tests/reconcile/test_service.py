@@ -6,6 +6,7 @@ import sqlite3
 
 import polars as pl
 import pytest
+from sqlalchemy import text
 
 import reconcile
 from reconcile.service import NotFound, ServiceError
@@ -175,3 +176,27 @@ def test_current_period_is_the_latest_matched_else_last_month(tmp_path) -> None:
     assert svc.current_period(today=date(2027, 1, 15)) == "2026-12"
     svc.match("2026-09")
     assert svc.current_period(today=date(2027, 1, 15)) == "2026-09"
+
+
+def test_a_locked_period_refuses_changes(tmp_path) -> None:
+    from storage import periods
+    from storage.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "w")
+    svc = reconcile.open_workspace(ws.path)
+    with ws.session() as s:
+        s.execute(text(
+            'INSERT INTO "break" (id, domain, object_type, kind, status, period, entity, currency, amount, '
+            "billing_ids, erp_ids, details, opened_at, updated_at) VALUES ('b1', 'invoice', 'invoice', "
+            "'missing_in_erp', 'open', '2026-10', 'US', 'USD', 100, '[\"in_1\"]', '[]', '{}', 't', 't')"))
+        periods.prepare(s, "2026-10", "US", "ana")
+        periods.review(s, "2026-10", "US", "rita")
+        periods.lock(s, "2026-10", "US", "rita")
+    for change in (lambda: svc.set_status("b1", "investigating"), lambda: svc.add_note("b1", "x"),
+                   lambda: svc.assign("b1", "ana"), lambda: svc.match("2026-10"),
+                   lambda: svc.match("2026-10", entity="US")):
+        with pytest.raises(periods.PeriodError, match="2026-10.* is locked"):
+            change()
+    assert svc.match("2026-10", dry_run=True).run_id is None  # looking is still allowed
+    assert svc.match("2026-10", entity="EU").run_id is not None  # another entity is not locked
+    assert svc.breaks("2026-10")["status"].to_list() == ["open"]
