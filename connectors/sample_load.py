@@ -9,8 +9,9 @@ tests and benchmarks that need a store full of data without HTTP.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
+
 # importing the mapping modules registers their mappers
 from connectors.netsuite import mapping as ns_mapping
 from connectors.prefetch import Prefetcher
@@ -28,15 +29,22 @@ NETSUITE_TABLES = {"customer": "customer", "item": "item", "revenueplanline": "r
                    "deferredrevenuebalance": "deferred_revenue_balance"}
 
 
-def load_sample(ws: Workspace, data_dir: Path) -> dict[str, dict[str, dict[str, int]]]:
-    """Ingest ``data_dir`` into ``ws``; returns per source, per object type {new, changed, unchanged}."""
+def load_sample(
+    ws: Workspace, data_dir: Path, *, only: Collection[str] | None = None
+) -> dict[str, dict[str, dict[str, int]]]:
+    """Ingest ``data_dir`` into ``ws``; returns per source, per object type {new, changed, unchanged}.
+
+    ``only`` keeps just these object types (e.g. ``{"customer", "invoice", "credit_note", "credit_memo"}``
+    for the invoice domain), so a benchmark can load a million invoices without their payments.
+    """
     sample = SampleSet(data_dir)
     ctx = MapContext.from_config(ws.config.entities)
+    wanted = (lambda object_type: object_type in only) if only is not None else (lambda object_type: True)
     conn = ws.raw()
     try:
         result = {
-            "stripe": _load(conn, "stripe", "billing", _stripe_records(sample, ctx)),
-            "netsuite": _load(conn, "netsuite", "erp", _netsuite_records(sample, ctx)),
+            "stripe": _load(conn, "stripe", "billing", _stripe_records(sample, ctx, wanted)),
+            "netsuite": _load(conn, "netsuite", "erp", _netsuite_records(sample, ctx, wanted)),
         }
     finally:
         conn.close()
@@ -75,21 +83,26 @@ def _pages(records: Iterable[Record]) -> Iterator[list[Record]]:
         yield page
 
 
-def _stripe_records(sample: SampleSet, ctx: MapContext) -> Iterator[Record]:
-    for object_type in STRIPE_TYPES:
+def _stripe_records(sample: SampleSet, ctx: MapContext, wanted: Callable[[str], bool]) -> Iterator[Record]:
+    for object_type in filter(wanted, STRIPE_TYPES):
         for obj in sample.rows("stripe", object_type):
             yield map_payload("stripe", object_type, obj, ctx)
-    payout_of = {r["balance_transaction"]: r["payout"] for r in sample.rows("stripe", "payout_balance_transaction")}
-    for obj in sample.rows("stripe", "balance_transaction"):
-        yield map_payload("stripe", "balance_transaction", with_payout(obj, payout_of.get(obj["id"])), ctx)
+    if wanted("balance_transaction"):
+        payout_of = {r["balance_transaction"]: r["payout"] for r in sample.rows("stripe", "payout_balance_transaction")}
+        for obj in sample.rows("stripe", "balance_transaction"):
+            yield map_payload("stripe", "balance_transaction", with_payout(obj, payout_of.get(obj["id"])), ctx)
 
 
-def _netsuite_records(sample: SampleSet, ctx: MapContext) -> Iterator[Record]:
+def _netsuite_records(sample: SampleSet, ctx: MapContext, wanted: Callable[[str], bool]) -> Iterator[Record]:
     for table in ("customer", "item"):
-        for row in sample.rows("netsuite", table):
-            yield map_payload("netsuite", NETSUITE_TABLES[table], row, ctx)
+        if wanted(NETSUITE_TABLES[table]):
+            for row in sample.rows("netsuite", table):
+                yield map_payload("netsuite", NETSUITE_TABLES[table], row, ctx)
     for txn in sample.netsuite_transactions():
-        yield map_payload("netsuite", ns_mapping.transaction_object_type(txn), txn, ctx)
+        object_type = ns_mapping.transaction_object_type(txn)
+        if wanted(object_type):
+            yield map_payload("netsuite", object_type, txn, ctx)
     for table in ("revenueplanline", "deferredrevenuebalance"):
-        for row in sample.rows("netsuite", table):
-            yield map_payload("netsuite", NETSUITE_TABLES[table], row, ctx)
+        if wanted(NETSUITE_TABLES[table]):
+            for row in sample.rows("netsuite", table):
+                yield map_payload("netsuite", NETSUITE_TABLES[table], row, ctx)

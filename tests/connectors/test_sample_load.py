@@ -85,3 +85,15 @@ def test_bad_sample_line_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "stripe" / "invoice.jsonl").write_text('{"id": "in_1"}\n{oops\n')
     with pytest.raises(Exception, match=r"invoice.jsonl: line 2"):
         list(SampleSet(tmp_path).rows("stripe", "invoice"))
+
+
+def test_only_loads_the_named_object_types(ws: Workspace, sample_dir: Path) -> None:
+    sample = SampleSet(sample_dir)
+    load_sample(ws, sample_dir, only={"customer", "invoice", "credit_note", "credit_memo"})
+    assert _raw_counts(ws.db_path, "stripe") == {
+        "customer": sample.count("stripe", "customer"), "invoice": sample.count("stripe", "invoice"),
+        "credit_note": sample.count("stripe", "credit_note")}
+    netsuite = _raw_counts(ws.db_path, "netsuite")
+    assert {"customer", "invoice"} <= set(netsuite) <= {"customer", "invoice", "credit_memo"}
+    with sqlite3.connect(ws.db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM payment").fetchone()[0] == 0
