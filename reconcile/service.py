@@ -318,6 +318,7 @@ class Service:
         return changed
 
     def add_note(self, break_id: str, note: str, *, user: str | None = None) -> None:
+        """Add a note (the break shows the latest; the history keeps every one)."""
         if not note or not note.strip():
             raise ServiceError("a note cannot be empty")
         user = user or self.ws.user
@@ -330,6 +331,7 @@ class Service:
                          details={"period": current["period"], "note": note})
 
     def assign(self, break_id: str, assignee: str | None, *, user: str | None = None) -> None:
+        """Give the break to ``assignee`` (None: unassigned)."""
         user = user or self.ws.user
         with self.ws.session() as s:
             current = self._current(s, break_id)
