@@ -12,6 +12,7 @@ as such and not as two missing records.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import polars as pl
@@ -28,7 +29,9 @@ FRAME_COLUMNS = ["rid", "side", "object_type", "key", "ref", "number", "customer
                  "amount", "tax", "status", "date", "period"]
 
 
-_CHUNK = 900  # SQLite's default limit on bound parameters is 999
+_ID_LIST = "(SELECT value FROM json_each(?))"
+"""The ids as ONE JSON parameter: ADBC converts each bound parameter in Python (~0.1 ms each),
+so 40k ids as separate parameters cost seconds; SQLite still probes the id index per value."""
 _SOURCE_COLUMNS = {"key": "external_id", "number": "number", "customer": "customer_billing_ref",
                    "currency": "currency", "entity": "entity", "amount": "total", "tax": "tax", "status": "status",
                    "date": "posting_date"}
@@ -72,14 +75,13 @@ def load_invoice_domain(db_path: Path, period: str, entity: str | None = None) -
         lookups = (
             ("billing", f"{_select(table, 'billing', lookup=True)} AND source_id IN "
                         "(SELECT id FROM source WHERE side = 'billing') AND +posting_period <> ?"
-                        f"{ent} AND external_id IN ", lost_billing),
-            ("erp", f"{_select(table, 'erp', lookup=True)} AND +posting_period <> ?{ent} AND counterpart_ref IN ",
-             lost_erp),
+                        f"{ent} AND external_id IN {_ID_LIST}", lost_billing),
+            ("erp", f"{_select(table, 'erp', lookup=True)} AND +posting_period <> ?{ent} AND counterpart_ref IN "
+                    f"{_ID_LIST}", lost_erp),
         )
         for side, sql, ids in lookups:
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start:start + _CHUNK]
-                frames.append(read(side, f"{sql}({','.join('?' * len(chunk))})", [period, *ent_params, *chunk]))
+            if ids:
+                frames.append(read(side, sql, [period, *ent_params, json.dumps(ids)]))
     return normalise(pl.concat(frames, how="vertical"))
 
 
