@@ -111,3 +111,17 @@ def test_models_match_the_migrations(ws: Workspace) -> None:
 
     with ws.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
+def test_init_takes_a_path_or_the_workspace_option(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "a")]).exit_code == 0
+    assert runner.invoke(cli, ["init", "--workspace", str(tmp_path / "b")]).exit_code == 0
+    assert runner.invoke(cli, ["init"], env={"TIEOUT_WORKSPACE": str(tmp_path / "c")}).exit_code == 0
+    assert all((tmp_path / name / "tieout.db").exists() for name in "abc")
+    again = runner.invoke(cli, ["init", "-w", str(tmp_path / "a")])
+    assert again.exit_code == 1 and "already a tieout workspace" in again.output
