@@ -59,7 +59,7 @@ class WorkpaperData:
     sources: pl.DataFrame  # name, kind, side, entity, last_sync_at, last_sync_status, last_sync_error
     summary: pl.DataFrame  # one row per (domain, currency), see Service.summary
     breaks: pl.DataFrame  # Service.breaks columns (with other periods' period mismatches)
-    population: dict[str, pl.DataFrame]  # domain -> side, external_id, currency, total of the period's records
+    population: dict[str, pl.DataFrame]  # domain -> side, external_id, currency, total, customer of the period's records
     matches: pl.DataFrame  # Service.matches columns
     corrections: pl.DataFrame
     audit_events: pl.DataFrame
@@ -93,13 +93,14 @@ the payments and revenue issues add theirs here."""
 
 
 def population(db_path: Path, period: str, entity: str | None) -> dict[str, pl.DataFrame]:
-    """Per domain: the records of ``period`` that the billing and ERP totals count (drafts excluded)."""
-    scope = " AND entity = ?" if entity else ""
+    """Per domain: the records of ``period`` that the billing and ERP totals count (drafts excluded), with customer names."""
+    scope = " AND r.entity = ?" if entity else ""
     out = {}
     for domain, tables in POPULATION_TABLES.items():
         sql = " UNION ALL ".join(
-            f'SELECT side, external_id, currency, total FROM "{t}" WHERE posting_period = ?{scope} '
-            "AND NOT (side = 'billing' AND status = 'draft')" for t in tables)
+            f'SELECT r.side, r.external_id, r.currency, r.total, c.name AS customer FROM "{t}" r '
+            "LEFT JOIN customer c ON c.source_id = r.source_id AND c.external_id = r.customer_ref "
+            f"WHERE r.posting_period = ?{scope} AND NOT (r.side = 'billing' AND r.status = 'draft')" for t in tables)
         params = [v for _ in tables for v in (period, *([entity] if entity else []))]
         out[domain] = read_frame(db_path, sql, params).cast(POPULATION_SCHEMA)  # type: ignore[arg-type]
     return out

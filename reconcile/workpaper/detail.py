@@ -32,9 +32,10 @@ from reconcile.workpaper.table import Table
 
 DETAIL_COLUMNS = [
     "id", "object_type", "kind", "status", "period", "entity", "currency", "billing_amount", "erp_amount",
-    "amount", "difference", "items", "billing_ids", "erp_ids", "rule", "reason", "note", "assignee",
+    "amount", "difference", "items", "billing_ids", "erp_ids", "customer", "rule", "reason", "note", "assignee",
     "opened_at", "updated_at", "resolved_at",
 ]
+_DERIVED = ("difference", "customer")  # computed here from the period's records, not read from a break
 MONEY_COLUMNS = ("billing_amount", "erp_amount", "amount", "difference")
 TIMESTAMP_COLUMNS = ("opened_at", "updated_at", "resolved_at")
 MATCHED = "matched"
@@ -44,7 +45,8 @@ DOMAIN_TITLES = {"invoice": "Invoices", "payment": "Payments", "revenue": "Reven
 MATCH_ROWS_LIMIT = 250_000
 _MATCH_PRIORITY = len(PAIR_KINDS)
 _LEFTOVER_PRIORITY = _MATCH_PRIORITY + 1
-POPULATION_SCHEMA = {"side": pl.String, "external_id": pl.String, "currency": pl.String, "total": pl.Int64}
+POPULATION_SCHEMA = {"side": pl.String, "external_id": pl.String, "currency": pl.String, "total": pl.Int64,
+                     "customer": pl.String}
 
 
 def domain_title(domain: str) -> str:
@@ -88,6 +90,18 @@ def _differences(rows: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
     return claims.group_by("_row", "currency").agg((sign * pl.col("total")).sum().alias("difference"))
 
 
+def _customers(rows: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
+    """(_row, customer): the customer name of a row's first billing record, else of its first ERP record."""
+    names = population.select("side", "external_id", "customer").drop_nulls("customer")
+    found = [
+        rows.select("_row", pl.col(col).list.first().alias("external_id"))
+        .join(names.filter(pl.col("side") == side), on="external_id", how="inner")
+        .select("_row", pl.col("customer"), pl.lit(rank).alias("_rank"))
+        for rank, (side, col) in enumerate((("billing", "billing_ids"), ("erp", "erp_ids")))
+    ]
+    return pl.concat(found).sort("_row", "_rank").unique("_row", keep="first").select("_row", "customer")
+
+
 def detail_table(domain: str, breaks: pl.DataFrame, matches: pl.DataFrame, population: pl.DataFrame,
                  period: str, *, match_rows_limit: int = MATCH_ROWS_LIMIT) -> Table:
     """Breaks (by kind, id) then matched items of one domain, with their ``difference``.
@@ -102,9 +116,10 @@ def detail_table(domain: str, breaks: pl.DataFrame, matches: pl.DataFrame, popul
                            .list.eval(pl.element().is_in(sorted(in_scope))).list.any())
     manual_ids = sorted(set(matches.filter(pl.col("manual")).select(
         pl.concat_list("billing_ids", "erp_ids").explode()).to_series().drop_nulls().to_list()))
-    rows = pl.concat([_break_rows(breaks, manual_ids).select(*DETAIL_COLUMNS[:10], *DETAIL_COLUMNS[11:],
+    rows = pl.concat([_break_rows(breaks, manual_ids).select(*(c for c in DETAIL_COLUMNS if c not in _DERIVED),
                                                              "_priority"),
                       _match_rows(matches)], how="diagonal_relaxed").with_row_index("_row")
+    rows = rows.join(_customers(rows, population), on="_row", how="left")
     diffs = _differences(rows.filter(pl.col("_priority").is_not_null()), population)
     own = diffs.join(rows.select("_row", "currency"), on=["_row", "currency"], how="semi")
     rows = rows.join(own, on=["_row", "currency"], how="left").with_columns(pl.col("difference").fill_null(0))
@@ -135,6 +150,6 @@ def _summarise(matched: pl.DataFrame, limit: int) -> pl.DataFrame:
                       pl.lit([], pl.List(pl.String)).alias("erp_ids"), pl.lit(None, pl.String).alias("reason"),
                       pl.format("{} matched items summarised (detail past {} rows)", "items", pl.lit(limit))
                       .alias("note"),
-                      *(pl.lit(None, pl.String).alias(c) for c in ("assignee", *TIMESTAMP_COLUMNS)))
+                      *(pl.lit(None, pl.String).alias(c) for c in ("customer", "assignee", *TIMESTAMP_COLUMNS)))
         .select(DETAIL_COLUMNS)
     )

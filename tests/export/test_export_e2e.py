@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -114,3 +115,21 @@ def test_libreoffice_recomputes_the_summary_to_a_zero_check(svc: reconcile.Servi
     expected = svc.summary("2026-10").filter(pl.col("domain") == "invoice")
     for currency, total in zip(expected["currency"], expected["billing_total"]):
         assert round(billed[currency] * 10 ** exponent(currency)) == total
+
+
+def test_a_customer_named_like_a_formula_reads_back_as_plain_text(svc: reconcile.Service, tmp_path: Path) -> None:
+    """The issue's case: a customer called =HYPERLINK(...) in the ledger never becomes a live link."""
+    evil = '=HYPERLINK("http://x","y")'
+    brk = svc.breaks("2026-10", kind="amount_mismatch").row(0, named=True)
+    with sqlite3.connect(svc.ws.db_path) as conn:
+        customer = conn.execute("SELECT customer_ref, source_id FROM invoice WHERE side = 'billing' AND external_id = ?",
+                                (brk["billing_ids"][0],)).fetchone()
+        conn.execute("UPDATE customer SET name = ? WHERE external_id = ? AND source_id = ?", (evil, *customer))
+    export_workbook(svc, "2026-10", tmp_path / "wp.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "wp.xlsx")["Invoices"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == brk["id"])
+    cell = row[header.index("customer")]
+    assert cell.value == evil and cell.data_type == "s" and cell.quotePrefix
+    named = [r[header.index("customer")].value for r in sheet.iter_rows(min_row=2, max_row=50)]
+    assert sum(1 for v in named if v) > 10  # real names fill the column too

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pytest
 
 from reconcile.workpaper import write_workbook
@@ -30,7 +31,7 @@ def test_sheets_in_order_with_header_filter_freeze_and_print_setup(book) -> None
                                "Corrections", "Audit trail"]
     inv = book["Invoices"]
     assert [c.value for c in inv[1]] == DETAIL_COLUMNS
-    assert inv.freeze_panes == "A2" and inv.auto_filter.ref == f"A1:U{inv.max_row}"
+    assert inv.freeze_panes == "A2" and inv.auto_filter.ref == f"A1:V{inv.max_row}"
     assert inv.page_setup.orientation == "landscape" and inv.page_setup.fitToWidth == 1
     assert inv.sheet_properties.pageSetUpPr.fitToPage
     assert "2026-10" in inv.oddHeader.left.text and "&P" in inv.oddFooter.right.text
@@ -69,11 +70,12 @@ def test_amount_cells_are_numbers_that_round_trip_to_minor_units(book, data: Wor
 def test_timestamps_are_dates(book) -> None:
     first = rows(book["Invoices"])[0]
     assert isinstance(first["opened_at"], datetime) and first["opened_at"].year == 2026
-    assert book["Invoices"]["S2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    opened = get_column_letter(DETAIL_COLUMNS.index("opened_at") + 1)
+    assert book["Invoices"][f"{opened}2"].number_format == "yyyy-mm-dd hh:mm:ss"
 
 
 def test_formula_like_text_is_stored_as_plain_text(book) -> None:
-    note = [r for r in book["Invoices"].iter_rows(min_row=2) if r[0].value == "b1"][0][16]
+    note = [r for r in book["Invoices"].iter_rows(min_row=2) if r[0].value == "b1"][0][DETAIL_COLUMNS.index("note")]
     assert note.value == HYPERLINK and note.data_type == "s" and note.quotePrefix
     user = book["Audit trail"]["C3"]
     assert user.value == HYPERLINK and user.data_type == "s"
