@@ -88,15 +88,20 @@ def map_item(obj: Payload, ctx: MapContext) -> Record:
     return Record("item", row["external_id"], obj, {"product": [row]})
 
 
+def _totals(obj: Payload, cur: str, what: str) -> dict[str, int]:
+    """A document's total, tax and subtotal (NetSuite's foreigntotal includes tax)."""
+    total = _money(obj, "foreigntotal", cur, what=what)
+    tax = _money(obj, "taxtotal", cur, what=what)
+    return {"subtotal": total - tax, "tax": tax, "total": total}
+
+
 @mapper(KIND, "invoice")
 def map_invoice(obj: Payload, ctx: MapContext) -> Record:
     head = _head(obj, ctx)
     what = f"invoice {head['external_id']}"
     cur = head["currency"]
-    total = _money(obj, "foreigntotal", cur, what=what)
-    tax = _money(obj, "taxtotal", cur, what=what)
-    row = {**head, **_party(obj), "number": obj.get("tranid"), "status": _status(obj, INVOICE_STATUS),
-           "subtotal": total - tax, "tax": tax, "total": total, "memo": obj.get("memo")}
+    row = {**head, **_party(obj), **_totals(obj, cur, what), "number": obj.get("tranid"),
+           "status": _status(obj, INVOICE_STATUS), "memo": obj.get("memo")}
     lines = [
         {
             "external_id": f"{head['external_id']}:{line['id']}",
@@ -120,10 +125,8 @@ def map_credit_memo(obj: Payload, ctx: MapContext) -> Record:
     head = _head(obj, ctx)
     what = f"credit memo {head['external_id']}"
     cur = head["currency"]
-    total = _money(obj, "foreigntotal", cur, what=what)
-    tax = _money(obj, "taxtotal", cur, what=what)
-    row = {**head, **_party(obj), "number": obj.get("tranid"), "invoice_ref": obj.get("createdfrom"),
-           "status": _status(obj, CREDIT_MEMO_STATUS), "subtotal": total - tax, "tax": tax, "total": total}
+    row = {**head, **_party(obj), **_totals(obj, cur, what), "number": obj.get("tranid"),
+           "invoice_ref": obj.get("createdfrom"), "status": _status(obj, CREDIT_MEMO_STATUS)}
     lines = [
         {
             "external_id": f"{head['external_id']}:{line['id']}",
