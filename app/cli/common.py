@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from reconcile.workpaper.files import csv_frame
 from storage.workspace import ENV_WORKSPACE, Workspace, open_workspace
 
 console = Console()
@@ -75,7 +76,7 @@ def emit(frame: pl.DataFrame, fmt: OutputFormat, out: Path | None = None, *, tit
     if fmt is OutputFormat.json:
         text = json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=None) + "\n"
     else:
-        text = _csv_safe(frame).write_csv()
+        text = csv_frame(frame).write_csv()
     if out is None:
         sys.stdout.write(text)
     else:
@@ -88,12 +89,3 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-def _csv_safe(frame: pl.DataFrame) -> pl.DataFrame:
-    """CSV has no lists: join list columns with ';' (ids never contain it)."""
-    return frame.with_columns(
-        pl.col(name).list.eval(pl.element().cast(pl.String)).list.join(";")
-        for name, dtype in frame.schema.items()
-        if isinstance(dtype, pl.List)
-    )

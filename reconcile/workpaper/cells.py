@@ -25,11 +25,6 @@ def is_dangerous(text: str) -> bool:
     return text.startswith(DANGEROUS_PREFIXES)
 
 
-def csv_safe(text: str) -> str:
-    """Text for a CSV cell: a leading ``'`` neutralises a formula-like value (CSV has no cell types)."""
-    return "'" + text if is_dangerous(text) else text
-
-
 @lru_cache(maxsize=None)
 def money_format(currency: str | None) -> str:
     """Excel number format with the currency's decimals; negatives in red with a minus sign.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -40,3 +41,19 @@ def test_errors_exit_1_with_one_line(ws) -> None:
     assert bad.exit_code == 1 and "expected YYYY-MM" in bad.output and "Traceback" not in bad.output
     unknown = _run(ws, "break", "set", "nope", "--status", "open")
     assert unknown.exit_code == 1 and "no such break" in unknown.output
+
+
+def test_breaks_csv_neutralises_formula_like_text(tmp_path) -> None:
+    """`tieout breaks --format csv` is opened in spreadsheets too: a formula-like note stays text."""
+    from storage.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "w")
+    with ws.session() as s:
+        s.execute(text(
+            'INSERT INTO "break" (id, domain, object_type, kind, status, period, entity, currency, amount, '
+            "billing_ids, erp_ids, details, note, opened_at, updated_at) VALUES ('b1', 'invoice', 'invoice', "
+            "'missing_in_erp', 'open', '2026-10', 'US', 'USD', -100, '[\"in_1\",\"in_2\"]', '[]', '{}', "
+            "'=HYPERLINK(\"http://x\",\"y\")', 't', 't')"))
+    out = CliRunner().invoke(cli, ["breaks", "-p", "2026-10", "--format", "csv", "-w", str(ws.path)])
+    assert out.exit_code == 0, out.output
+    assert "'=HYPERLINK" in out.output and ",-100," in out.output and "in_1;in_2" in out.output
