@@ -1,4 +1,4 @@
-"""What every connector offers: ``check()``, ``pull(cursor, resume)`` and ``push(correction)``.
+"""What every connector offers: ``check()``, ``pull(cursor, resume, domains)`` and ``push(correction)``.
 
 ``pull`` yields :class:`Page` s; each carries the records to store and the
 cursor state of its object type *after* the page, committed with the page,
@@ -10,14 +10,28 @@ when it finished (plus whatever the next incremental pass needs).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.errors import ConnectorError
 from connectors.registry import MapContext
 from storage.ingest import Record
 
 Cursor = dict[str, dict[str, Any]]
+
+DOMAINS = ("invoice", "payment", "revenue")
+"""The reconciliation domains; a sync can be limited to some (``tieout sync --domain invoice``)."""
+ALL_DOMAINS = frozenset(DOMAINS)
+
+
+def select_domains(names: Iterable[str] | None) -> frozenset[str]:
+    """The domains to pull: ``None`` or nothing means all; an unknown name is refused, naming the known ones."""
+    chosen = frozenset(names or DOMAINS)
+    unknown = sorted(chosen - ALL_DOMAINS)
+    if unknown:
+        raise ConnectorError(f"unknown domain(s) {', '.join(map(repr, unknown))} (known: {', '.join(DOMAINS)})")
+    return chosen
 
 
 @dataclass
@@ -66,8 +80,9 @@ class Connector(ABC):
         """Raise a ConnectorError unless the source is reachable and accepts the credentials."""
 
     @abstractmethod
-    def pull(self, cursor: Cursor, resume: bool) -> Iterator[Page]:
-        """Pages of canonical records; ``resume`` continues an interrupted pass."""
+    def pull(self, cursor: Cursor, resume: bool, domains: frozenset[str] = ALL_DOMAINS) -> Iterator[Page]:
+        """Pages of canonical records; ``resume`` continues an interrupted pass; only passes that serve one
+        of ``domains`` are read (customers serve every domain)."""
 
     def push(self, correction: Any) -> dict[str, Any]:
         """Write a correction back (filled in by the corrections issue)."""

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from connectors.base import Connector, Page, SourceSettings
+from connectors.base import ALL_DOMAINS, Connector, Page, SourceSettings, select_domains, start_state
 from connectors.credentials import require_secret
 from connectors.prefetch import Prefetcher
 from connectors.registry import MapContext
@@ -75,24 +75,28 @@ def make_connector(settings: SourceSettings, ctx: MapContext) -> Connector:
 
 
 def sync_sources(ws: Workspace, names: list[str] | None = None, progress: ProgressFn | None = None,
-                 **overrides: float) -> list[SyncResult]:
+                 domains: Iterable[str] | None = None, **overrides: float) -> list[SyncResult]:
     """Sync ``names`` (default: every configured source); one failing does not stop the others.
 
+    ``domains`` (default: all) limits each source to the objects those reconciliations need, e.g.
+    ``["invoice"]`` pulls customers, catalogue, invoices and credit notes but no payments or revenue plans.
     ``overrides`` (read_timeout, connect_timeout, rate, tries) tune the HTTP policy, e.g. for tests.
     """
+    chosen = select_domains(domains)
     results = []
     for name in names or sorted(ws.config.sources):
         try:
             settings = settings_for(ws, name)
             for key, value in overrides.items():
                 setattr(settings, key, value)
-            results.append(sync_source(ws, settings, progress))
+            results.append(sync_source(ws, settings, progress, chosen))
         except TieoutError as exc:
             results.append(SyncResult(source=name, ok=False, error=str(exc)))
     return results
 
 
-def sync_source(ws: Workspace, settings: SourceSettings, progress: ProgressFn | None = None) -> SyncResult:
+def sync_source(ws: Workspace, settings: SourceSettings, progress: ProgressFn | None = None,
+                domains: frozenset[str] = ALL_DOMAINS) -> SyncResult:
     ctx = MapContext.from_config(ws.config.entities, settings.entity)
     connector = make_connector(settings, ctx)
     conn = ws.raw()
@@ -106,13 +110,16 @@ def sync_source(ws: Workspace, settings: SourceSettings, progress: ProgressFn | 
         conn.execute("UPDATE sync_run SET status = 'failed', error = 'interrupted', finished_at = started_at "
                      "WHERE source_id = ? AND status = 'running'", (source_id,))
         run_id = start_sync_run(conn, source_id)
+        resumed = bool(prev and prev[0] != "ok")
         cursor = json.loads(prev[1]) if prev else {}
+        if not resumed:  # a new run starts every pass afresh: "done" and "after" only ever mean "in this run"
+            cursor = {key: start_state(state, resume=False) for key, state in cursor.items()}
         conn.execute("UPDATE sync_run SET cursor = ? WHERE id = ?", (json.dumps(cursor, sort_keys=True), run_id))
         conn.execute("COMMIT")
-        result.run_id, result.resumed = run_id, bool(prev and prev[0] != "ok")
+        result.run_id, result.resumed = run_id, resumed
         total = Counts()
         try:
-            with Prefetcher(connector.pull(cursor, result.resumed), depth=PREFETCH_PAGES) as pages:
+            with Prefetcher(connector.pull(cursor, resumed, domains), depth=PREFETCH_PAGES) as pages:
                 for batch in pages.batches(BATCH_RECORDS, weight=_page_weight):
                     records = [rec for page in batch for rec in page.records]
                     total.merge(ingest_page(conn, source_id=source_id, side=settings.side, sync_run_id=run_id,
@@ -136,5 +143,5 @@ def sync_source(ws: Workspace, settings: SourceSettings, progress: ProgressFn | 
     result.seconds = time.perf_counter() - started
     ws.audit("sync", object_type="source", object_id=settings.name,
              details={"run": result.run_id, "ok": result.ok, "error": result.error, "counts": result.counts,
-                      "resumed": result.resumed})
+                      "resumed": result.resumed, "domains": sorted(domains)})
     return result

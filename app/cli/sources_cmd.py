@@ -88,6 +88,9 @@ def connect(
 
 def sync(
     names: Annotated[Optional[list[str]], typer.Argument(help="Sources to sync (default: all).")] = None,
+    domain: Annotated[Optional[list[str]], typer.Option(
+        "--domain", "-d", help="Only what this reconciliation needs: invoice, payment or revenue (repeatable; "
+                               "default: all). Customers come with every domain.")] = None,
     workspace_path: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -105,7 +108,7 @@ def sync(
             rate = p.records / p.seconds if p.seconds else 0.0
             bar.update(tasks[p.source], stats=f"{p.object_type}: {p.pages} pages, {p.records} records, {rate:,.0f}/s")
 
-        results = sync_sources(ws, names, progress=on_page)
+        results = sync_sources(ws, names, progress=on_page, domains=domain)
     import polars as pl
 
     rows = [

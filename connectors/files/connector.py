@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Connector, Cursor, Page
+from connectors.base import ALL_DOMAINS, Connector, Cursor, Page
 from connectors.errors import ConnectorError
 from connectors.files.mapping import DATE_FIELDS, MONEY_FIELDS, FileMapping, load_mapping
 from connectors.registry import MapContext
@@ -109,8 +109,10 @@ class FileConnector(Connector):
     def _mapping(self) -> FileMapping:
         return load_mapping(self.settings.mapping or "", Path(self.settings.path or ".").parent)
 
-    def pull(self, cursor: Cursor, resume: bool) -> Iterator[Page]:
+    def pull(self, cursor: Cursor, resume: bool, domains: frozenset[str] = ALL_DOMAINS) -> Iterator[Page]:
         mapping = self._mapping()
+        if not mapping.domains & domains:
+            return
         path = Path(self.settings.path or "")
         records, seen = [], set()
         for no, row in read_rows(path):

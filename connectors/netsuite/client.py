@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from connectors.base import Connector, Cursor, Page, start_state
+from connectors.base import ALL_DOMAINS, Connector, Cursor, Page, start_state
 from connectors.errors import CredentialError
 from connectors.http import HttpClient
 from connectors.netsuite.auth import (
@@ -30,16 +30,43 @@ from connectors.registry import map_payload
 
 SUITEQL = "/services/rest/query/v1/suiteql"
 LIMIT = 1000
+_EVERY, _CATALOGUE, _REVENUE = ALL_DOMAINS, frozenset({"invoice", "revenue"}), frozenset({"revenue"})
 TABLES = (
-    ("customer", "customer", "SELECT * FROM customer WHERE id > {after} ORDER BY id"),
-    ("item", "item", "SELECT * FROM item WHERE id > {after} ORDER BY id"),
+    ("customer", "customer", "SELECT * FROM customer WHERE id > {after} ORDER BY id", _EVERY),
+    ("item", "item", "SELECT * FROM item WHERE id > {after} ORDER BY id", _CATALOGUE),
     ("transaction", None,
      "SELECT transaction.*, customer.externalid AS customerexternalid FROM transaction "
-     "LEFT JOIN customer ON customer.id = transaction.entity WHERE transaction.id > {after} ORDER BY transaction.id"),
-    ("revenueplanline", "revenue_plan_line", "SELECT * FROM revenueplanline WHERE id > {after} ORDER BY id"),
+     "LEFT JOIN customer ON customer.id = transaction.entity WHERE transaction.id > {after}{types} "
+     "ORDER BY transaction.id", ALL_DOMAINS),
+    ("revenueplanline", "revenue_plan_line", "SELECT * FROM revenueplanline WHERE id > {after} ORDER BY id", _REVENUE),
     ("deferredrevenuebalance", "deferred_revenue_balance",
-     "SELECT * FROM deferredrevenuebalance WHERE id > {after} ORDER BY id"),
+     "SELECT * FROM deferredrevenuebalance WHERE id > {after} ORDER BY id", _REVENUE),
 )
+"""(cursor key, object type (None: by transaction type), SuiteQL, the domains it serves), read in this order."""
+TRANSACTION_DOMAINS = {"CustInvc": _CATALOGUE, "CustCred": frozenset({"invoice"}),
+                       "CustPymt": frozenset({"payment"}), "CustRfnd": frozenset({"payment"}),
+                       "Deposit": frozenset({"payment"})}
+"""The domains each transaction type serves (invoices carry the revenue arrangements' source documents)."""
+
+
+def passes(domains: frozenset[str]) -> list[tuple[str, str | None, str]]:
+    """(cursor key, object type, SuiteQL with ``{after}``) of the tables ``domains`` need.
+
+    All domains read every transaction (an unsupported type is then an error, not skipped); fewer read only
+    their transaction types, under a cursor key of their own so resuming never mixes the two passes."""
+    out = []
+    for key, object_type, sql, serves in TABLES:
+        if not serves & domains:
+            continue
+        types = ""
+        if key == "transaction" and domains != ALL_DOMAINS:
+            wanted = sorted(t for t, serves_t in TRANSACTION_DOMAINS.items() if serves_t & domains)
+            key = f"transaction[{','.join(wanted)}]"
+            types = f" AND transaction.type IN ({', '.join(repr(t) for t in wanted)})"
+        out.append((key, object_type, sql.replace("{types}", types)))
+    return out
+
+
 CHILDREN = (
     ("lines", "SELECT * FROM transactionline WHERE transaction IN ({ids}) ORDER BY transaction, id", "transaction"),
     ("links", "SELECT * FROM transactionlink WHERE nextdoc IN ({ids}) ORDER BY nextdoc, previousdoc", "nextdoc"),
@@ -101,8 +128,8 @@ class NetSuiteConnector(Connector):
     def check(self) -> None:
         self.query("SELECT * FROM customer WHERE id > 0 ORDER BY id")
 
-    def pull(self, cursor: Cursor, resume: bool) -> Iterator[Page]:
-        for table, object_type, sql in TABLES:
+    def pull(self, cursor: Cursor, resume: bool, domains: frozenset[str] = ALL_DOMAINS) -> Iterator[Page]:
+        for table, object_type, sql in passes(domains):
             state = start_state(cursor.get(table), resume)
             if state is None:
                 continue
@@ -110,7 +137,7 @@ class NetSuiteConnector(Connector):
             while True:
                 page = self.query(sql.format(after=after))
                 rows = page.get("items") or []
-                if table == "transaction":
+                if object_type is None:
                     self._attach_children(rows)
                 records = [
                     map_payload("netsuite", object_type or transaction_object_type(row), row, self.ctx)

@@ -6,8 +6,9 @@ shape (``o:errorDetails``).
 
 SuiteQL is a small subset, exactly what :mod:`connectors.netsuite.client`
 sends: ``SELECT * FROM t WHERE id > N ORDER BY id``, the transaction query
-joined to its customer's externalid, and ``WHERE col IN (...)`` for lines
-and links.  It is not a SQL engine.
+joined to its customer's externalid (optionally ``AND transaction.type IN
+('CustInvc', ...)``), and ``WHERE col IN (...)`` for lines and links.  It is
+not a SQL engine.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ _QUERY = re.compile(
     r"^SELECT\s+(?P<cols>.+?)\s+FROM\s+(?P<table>\w+)"
     r"(?P<join>\s+LEFT\s+JOIN\s+customer\s+ON\s+customer\.id\s*=\s*transaction\.entity)?"
     r"\s+WHERE\s+(?:\w+\.)?(?P<col>\w+)\s*(?:>\s*(?P<gt>\d+)|IN\s*\((?P<in>[\d,\s]+)\))"
+    r"(?:\s+AND\s+(?:transaction\.)?type\s+IN\s*\((?P<types>'\w+'(?:\s*,\s*'\w+')*)\))?"
     r"\s+ORDER\s+BY\s+(?P<order>[\w.,\s]+)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -182,6 +184,12 @@ class NetSuiteSandbox(Sandbox):
                     raise _error(400, "INVALID_SEARCH", f"sandbox supports 'WHERE id > N' on {sorted(self.ids)}")
                 start = bisect.bisect_right(self.ids[table], int(m["gt"]))
                 rows = self.tables[table][start:]
+                if m["types"]:
+                    if table != "transaction":
+                        raise _error(400, "INVALID_SEARCH", f"sandbox supports 'AND type IN (...)' on transaction, "
+                                                            f"not {table}")
+                    types = {t.strip().strip("'") for t in m["types"].split(",")}
+                    rows = [r for r in rows if r.get("type") in types]
             else:
                 index = self.groups.get((table, col))
                 if index is None:

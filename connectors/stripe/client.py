@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from connectors.base import Connector, Cursor, Page, start_state
+from connectors.base import ALL_DOMAINS, Connector, Cursor, Page, start_state
 from connectors.errors import CredentialError
 from connectors.http import HttpClient
 from connectors.registry import map_payload
@@ -23,11 +23,16 @@ from connectors.stripe.mapping import with_payout
 API_VERSION = "2025-03-31.basil"
 LIMIT = 100
 LOOKBACK = 35 * 86400  # seconds: a month-end close looks back past the whole month
+_EVERY, _CATALOGUE, _PAYMENT = ALL_DOMAINS, frozenset({"invoice", "revenue"}), frozenset({"payment"})
 COLLECTIONS = (
-    ("customer", "customers"), ("product", "products"), ("price", "prices"), ("subscription", "subscriptions"),
-    ("invoice", "invoices"), ("credit_note", "credit_notes"), ("invoice_payment", "invoice_payments"),
-    ("payment_intent", "payment_intents"), ("charge", "charges"), ("refund", "refunds"), ("payout", "payouts"),
+    ("customer", "customers", _EVERY), ("product", "products", _CATALOGUE), ("price", "prices", _CATALOGUE),
+    ("subscription", "subscriptions", frozenset({"revenue"})),
+    ("invoice", "invoices", _CATALOGUE),  # invoice lines carry the billed service periods revenue needs
+    ("credit_note", "credit_notes", frozenset({"invoice"})), ("invoice_payment", "invoice_payments", _PAYMENT),
+    ("payment_intent", "payment_intents", _PAYMENT), ("charge", "charges", _PAYMENT), ("refund", "refunds", _PAYMENT),
+    ("payout", "payouts", _PAYMENT),
 )
+"""(object type, list path, the domains it serves), read in this order."""
 NO_CREATED_FILTER = {"credit_notes"}
 DEFAULT_URL = "https://api.stripe.com"
 
@@ -65,8 +70,10 @@ class StripeConnector(Connector):
     def check(self) -> None:
         self.http.request_json("GET", "/v1/customers", params={"limit": 1})
 
-    def pull(self, cursor: Cursor, resume: bool) -> Iterator[Page]:
-        for object_type, collection in COLLECTIONS:
+    def pull(self, cursor: Cursor, resume: bool, domains: frozenset[str] = ALL_DOMAINS) -> Iterator[Page]:
+        for object_type, collection, serves in COLLECTIONS:
+            if not serves & domains:
+                continue
             state = start_state(cursor.get(object_type), resume)
             if state is not None:
                 yield from self._pass(object_type, collection, state)

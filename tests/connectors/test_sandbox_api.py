@@ -96,7 +96,7 @@ def test_every_relevant_stripe_fixture_maps() -> None:
     # the OpenAPI fixtures use the placeholder "currency" in a few objects: refused by name, else mapped
     with pytest.raises(MappingError, match=r"stripe invoice_payment obj_123: .*unknown currency 'currency'"):
         map_payload("stripe", "invoice_payment", resources["invoice_payment"], MapContext())
-    for object_type, _ in COLLECTIONS:
+    for object_type, _, _ in COLLECTIONS:
         obj = resources[object_type]
         if obj.get("currency") == "currency":
             obj = {**obj, "currency": "usd"}
