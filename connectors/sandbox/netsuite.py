@@ -98,6 +98,14 @@ class NetSuiteSandbox(Sandbox):
                 index.setdefault(int(row[col]), []).append(row)
             self.groups[(table, col)] = index
         self.customer_ext = {c["id"]: c.get("externalid") for c in self.tables["customer"]}
+        self._typed: dict[frozenset[str], tuple[list[int], list[dict[str, Any]]]] = {}
+
+    def _transactions_of(self, types: frozenset[str]) -> tuple[list[int], list[dict[str, Any]]]:
+        """(ids, rows) of the transactions of ``types``, in id order; built once per type set, so paging is O(page)."""
+        if types not in self._typed:
+            rows = [r for r in self.tables["transaction"] if r.get("type") in types]
+            self._typed[types] = ([int(r["id"]) for r in rows], rows)
+        return self._typed[types]
 
     def fault_body(self, status: int) -> Any:
         if status == 429:
@@ -110,6 +118,7 @@ class NetSuiteSandbox(Sandbox):
         with self._lock:
             row = next(r for r in self.tables["transaction"] if r["id"] == tid)
             row.update(fields)
+            self._typed.clear()  # the type may have changed
             return row
 
     # ------------------------------------------------------------ auth
@@ -182,14 +191,13 @@ class NetSuiteSandbox(Sandbox):
             if m["gt"] is not None:
                 if col != "id" or table not in self.ids:
                     raise _error(400, "INVALID_SEARCH", f"sandbox supports 'WHERE id > N' on {sorted(self.ids)}")
-                start = bisect.bisect_right(self.ids[table], int(m["gt"]))
-                rows = self.tables[table][start:]
+                ids, rows = self.ids[table], self.tables[table]
                 if m["types"]:
                     if table != "transaction":
                         raise _error(400, "INVALID_SEARCH", f"sandbox supports 'AND type IN (...)' on transaction, "
                                                             f"not {table}")
-                    types = {t.strip().strip("'") for t in m["types"].split(",")}
-                    rows = [r for r in rows if r.get("type") in types]
+                    ids, rows = self._transactions_of(frozenset(t.strip().strip("'") for t in m["types"].split(",")))
+                rows = rows[bisect.bisect_right(ids, int(m["gt"])):]
             else:
                 index = self.groups.get((table, col))
                 if index is None:
