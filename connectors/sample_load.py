@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 # importing the mapping modules registers their mappers
+from connectors.bulk_gc import spaced_gc
 from connectors.netsuite import mapping as ns_mapping
 from connectors.prefetch import Prefetcher
 from connectors.registry import MapContext, map_payload
@@ -60,7 +61,7 @@ def _load(conn: sqlite3.Connection, name: str, side: str, records: Iterable[Reco
     conn.execute("COMMIT")
     total = Counts()
     try:
-        with Prefetcher(_pages(records), depth=4) as pages:  # read + map in a thread while storing
+        with spaced_gc(), Prefetcher(_pages(records), depth=4) as pages:  # read + map in a thread while storing
             for page in pages:
                 total.merge(ingest_page(conn, source_id=source_id, side=side, sync_run_id=run_id, records=page,
                                         cursor={"loaded": sum(sum(c.values()) for c in total.by_type.values())

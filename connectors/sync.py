@@ -14,12 +14,15 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from connectors.base import ALL_DOMAINS, Connector, Page, SourceSettings, select_domains, start_state
+from connectors.bulk_gc import spaced_gc
 from connectors.credentials import require_secret
 from connectors.prefetch import Prefetcher
 from connectors.registry import MapContext
 from connectors.sources import settings_for
+from storage.db import raw_connect
 from storage.errors import TieoutError
 from storage.ingest import Counts, ensure_source, finish_sync_run, ingest_page, start_sync_run
 from storage.workspace import Workspace
@@ -57,16 +60,16 @@ def _page_weight(page: Page) -> int:
     return max(1, len(page.records))
 
 
-def make_connector(settings: SourceSettings, ctx: MapContext) -> Connector:
-    """The connector for a source's kind, with its secret from env/keyring."""
+def make_connector(settings: SourceSettings, secret: str | None, ctx: MapContext) -> Connector:
+    """The connector for a source's kind."""
     if settings.kind == "stripe":
         from connectors.stripe.client import StripeConnector
 
-        return StripeConnector(settings, require_secret(settings.name), ctx)
+        return StripeConnector(settings, secret, ctx)
     if settings.kind == "netsuite":
         from connectors.netsuite.client import NetSuiteConnector
 
-        return NetSuiteConnector(settings, require_secret(settings.name), ctx)
+        return NetSuiteConnector(settings, secret, ctx)
     if settings.kind == "file":
         from connectors.files.connector import FileConnector
 
@@ -74,34 +77,70 @@ def make_connector(settings: SourceSettings, ctx: MapContext) -> Connector:
     raise TieoutError(f"source {settings.name!r}: unknown kind {settings.kind!r}")
 
 
+@dataclass(frozen=True)
+class SyncJob:
+    """Everything needed to sync one source, resolved up front (secret from env/keyring, settings from
+    tieout.toml) so a worker process needs neither the keyring nor the config."""
+
+    db_path: Path
+    settings: SourceSettings
+    secret: str | None = field(repr=False)
+    ctx: MapContext
+    domains: frozenset[str] = ALL_DOMAINS
+
+
 def sync_sources(ws: Workspace, names: list[str] | None = None, progress: ProgressFn | None = None,
                  domains: Iterable[str] | None = None, **overrides: float) -> list[SyncResult]:
     """Sync ``names`` (default: every configured source); one failing does not stop the others.
 
-    ``domains`` (default: all) limits each source to the objects those reconciliations need, e.g.
-    ``["invoice"]`` pulls customers, catalogue, invoices and credit notes but no payments or revenue plans.
-    ``overrides`` (read_timeout, connect_timeout, rate, tries) tune the HTTP policy, e.g. for tests.
+    Two or more sources sync side by side, each in a worker process (:mod:`connectors.sync_workers`): the
+    work is Python-bound, so threads would share one core.  ``domains`` (default: all) limits each source
+    to the objects those reconciliations need, e.g. ``["invoice"]`` pulls customers, catalogue, invoices and
+    credit notes but no payments or revenue plans.  ``overrides`` (read_timeout, connect_timeout, rate,
+    tries) tune the HTTP policy, e.g. for tests.
     """
     chosen = select_domains(domains)
-    results = []
-    for name in names or sorted(ws.config.sources):
+    order = names or sorted(ws.config.sources)
+    results: dict[str, SyncResult] = {}
+    jobs: list[SyncJob] = []
+    for name in order:
         try:
-            settings = settings_for(ws, name)
-            for key, value in overrides.items():
-                setattr(settings, key, value)
-            results.append(sync_source(ws, settings, progress, chosen))
+            jobs.append(_job(ws, name, chosen, overrides))
         except TieoutError as exc:
-            results.append(SyncResult(source=name, ok=False, error=str(exc)))
-    return results
+            results[name] = SyncResult(source=name, ok=False, error=str(exc))
+    if len(jobs) > 1:
+        from connectors.sync_workers import run_in_workers
+
+        done = run_in_workers(jobs, progress)
+    else:
+        done = [run_job(job, progress) for job in jobs]
+    for job, result in zip(jobs, done):
+        results[job.settings.name] = result
+        ws.audit("sync", object_type="source", object_id=job.settings.name,
+                 details={"run": result.run_id, "ok": result.ok, "error": result.error, "counts": result.counts,
+                          "resumed": result.resumed, "domains": sorted(chosen)})
+    return [results[name] for name in order]
 
 
-def sync_source(ws: Workspace, settings: SourceSettings, progress: ProgressFn | None = None,
-                domains: frozenset[str] = ALL_DOMAINS) -> SyncResult:
-    ctx = MapContext.from_config(ws.config.entities, settings.entity)
-    connector = make_connector(settings, ctx)
-    conn = ws.raw()
-    started = time.perf_counter()
+def _job(ws: Workspace, name: str, domains: frozenset[str], overrides: dict[str, float]) -> SyncJob:
+    settings = settings_for(ws, name)
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    secret = None if settings.kind == "file" else require_secret(name)
+    return SyncJob(ws.db_path, settings, secret, MapContext.from_config(ws.config.entities, settings.entity), domains)
+
+
+def run_job(job: SyncJob, progress: ProgressFn | None = None) -> SyncResult:
+    """Sync one source into the store at ``job.db_path``; errors end up in the result and the sync run."""
+    settings = job.settings
     result = SyncResult(source=settings.name, ok=False)
+    started = time.perf_counter()
+    try:
+        connector = make_connector(settings, job.secret, job.ctx)
+    except TieoutError as exc:
+        result.error = str(exc)
+        return result
+    conn = raw_connect(job.db_path)
     try:
         conn.execute("BEGIN IMMEDIATE")
         source_id = ensure_source(conn, settings.name, settings.kind, settings.side, settings.url, settings.entity)
@@ -119,7 +158,8 @@ def sync_source(ws: Workspace, settings: SourceSettings, progress: ProgressFn | 
         result.run_id, result.resumed = run_id, resumed
         total = Counts()
         try:
-            with Prefetcher(connector.pull(cursor, resumed, domains), depth=PREFETCH_PAGES) as pages:
+            pull = connector.pull(cursor, resumed, job.domains)
+            with spaced_gc(), Prefetcher(pull, depth=PREFETCH_PAGES) as pages:
                 for batch in pages.batches(BATCH_RECORDS, weight=_page_weight):
                     records = [rec for page in batch for rec in page.records]
                     total.merge(ingest_page(conn, source_id=source_id, side=settings.side, sync_run_id=run_id,
@@ -141,7 +181,4 @@ def sync_source(ws: Workspace, settings: SourceSettings, progress: ProgressFn | 
         connector.close()
         conn.close()
     result.seconds = time.perf_counter() - started
-    ws.audit("sync", object_type="source", object_id=settings.name,
-             details={"run": result.run_id, "ok": result.ok, "error": result.error, "counts": result.counts,
-                      "resumed": result.resumed, "domains": sorted(domains)})
     return result
