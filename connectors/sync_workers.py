@@ -26,13 +26,15 @@ import threading
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from storage.errors import TieoutError
+
 if TYPE_CHECKING:
     from connectors.sync import ProgressFn, SyncJob, SyncResult
 
 _HEADER = struct.Struct("!Q")
 
 
-class CallerGone(Exception):
+class CallerGone(TieoutError):
     """The process that started this worker has ended; stop before the next page."""
 
 
