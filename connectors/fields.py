@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from connectors.errors import MappingError
 from storage.money import normalize_currency
@@ -13,9 +14,13 @@ _MONTHS = {name: i for i, name in enumerate(
 
 def utc_date(ts: int | None) -> str | None:
     """Unix seconds -> ``YYYY-MM-DD`` in UTC (Stripe timestamps)."""
-    if ts is None:
-        return None
-    tm = time.gmtime(ts)
+    return None if ts is None else _utc_day(ts // 86400)
+
+
+@lru_cache(maxsize=8192)
+def _utc_day(day: int) -> str:
+    """Days since the epoch -> ``YYYY-MM-DD``; cached, as a sync meets the same few hundred days again and again."""
+    tm = time.gmtime(day * 86400)
     return f"{tm.tm_year:04d}-{tm.tm_mon:02d}-{tm.tm_mday:02d}"
 
 
