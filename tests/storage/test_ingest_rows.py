@@ -68,3 +68,19 @@ def test_gc_state_is_restored(ws: Workspace) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_unknown_source_or_run_is_named_and_connection_settings_are_restored(ws: Workspace) -> None:
+    conn, sid, run = _setup(ws)
+    page = [invoice_record("in_1", 1000, [("il_1", 1000)])]
+    with pytest.raises(IngestError, match="source 999 does not exist"):
+        _ingest(conn, 999, run, page)
+    with pytest.raises(IngestError, match="sync run 999 does not exist"):
+        _ingest(conn, sid, 999, page)
+    assert conn.execute("SELECT count(*) FROM raw_record").fetchone()[0] == 0
+    _ingest(conn, sid, run, page)
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    with pytest.raises(Exception, match="FOREIGN KEY"):  # still enforced for everything else
+        conn.execute("INSERT INTO sync_run (source_id, started_at, status, cursor, counts, pages) "
+                     "VALUES (999, 'x', 'running', '{}', '{}', 0)")
