@@ -313,6 +313,7 @@ class _TableSpec:
     sql: str
     columns: tuple[str, ...]  # mapped (non-lineage) columns, in the order of the upsert tuples
     defaults: dict[str, Any]  # mapped column -> its default (None when required)
+    allowed: frozenset[str]  # the columns a row may name: mapped and lineage
     required: tuple[str, ...]  # required mapped columns, in model order (as the error lists them)
     width: int
     values: Callable[[Any], tuple[Any, ...]]  # row -> values of ``columns``
@@ -321,7 +322,7 @@ class _TableSpec:
     def complete(self, row: dict[str, Any]) -> tuple[Any, ...] | None:
         """Values of a row that lacks columns (defaults fill them) or names lineage ones (overridden);
         None if it has unknown columns or misses a required one."""
-        if row.keys() - self.defaults.keys() - LINEAGE_SET:
+        if not self.allowed.issuperset(row):
             return None
         vals = self.values({**self.defaults, **row})
         return None if None in self.required_values(vals) else vals
@@ -352,6 +353,7 @@ def _spec(table: str) -> _TableSpec:
         ),
         columns=columns,
         defaults={c: None if fields[c].is_required() else fields[c].default for c in columns},
+        allowed=frozenset(columns) | LINEAGE_SET,
         required=required,
         width=len(columns),
         values=_tuple_getter(columns),
