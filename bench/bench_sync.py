@@ -94,8 +94,11 @@ def run_sync(state: dict[str, Any]) -> dict[str, float]:
     records = sum(r.records for r in results)
     ws.close()
     shutil.rmtree(folder, ignore_errors=True)
+    import resource  # POSIX; the sync workers are waited-for children, the harness's peak RSS is this process only
+
+    worker_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"invoices": invoices, "erp_invoices": erp_invoices, "records": records,
-            "invoices_per_s": invoices / seconds, "records_per_s": records / seconds}
+            "invoices_per_s": invoices / seconds, "records_per_s": records / seconds, "worker_peak_mb": worker_peak_mb}
 
 
 def setup_load(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:
