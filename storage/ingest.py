@@ -223,7 +223,7 @@ def _store(conn: sqlite3.Connection, source_id: int, side: str, sync_run_id: int
         if prior is not None:
             by_type[object_type]["changed"] += 1
             old = (source_id, prior[2])
-            for table in rec.rows:
+            for table in _COLUMNS:  # every table: the new version may no longer produce one at all
                 stale[table].append(old)
         else:
             by_type[object_type]["new"] += 1

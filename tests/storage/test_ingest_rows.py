@@ -84,3 +84,13 @@ def test_unknown_source_or_run_is_named_and_connection_settings_are_restored(ws:
     with pytest.raises(Exception, match="FOREIGN KEY"):  # still enforced for everything else
         conn.execute("INSERT INTO sync_run (source_id, started_at, status, cursor, counts, pages) "
                      "VALUES (999, 'x', 'running', '{}', '{}', 0)")
+
+
+def test_a_new_version_that_no_longer_produces_a_table_removes_its_old_rows(ws: Workspace) -> None:
+    conn, sid, run = _setup(ws)
+    _ingest(conn, sid, run, [invoice_record("in_1", 1000, [("il_1", 1000)])])
+    changed = invoice_record("in_1", 900, [])
+    del changed.rows["invoice_line"]  # not even an empty list: the table is gone from the mapping
+    _ingest(conn, sid, run, [changed])
+    assert conn.execute("SELECT count(*) FROM invoice_line").fetchone() == (0,)
+    assert conn.execute("SELECT total FROM invoice").fetchall() == [(900,)]
