@@ -5,7 +5,8 @@ background thread a few pages ahead (:mod:`connectors.prefetch`); the pages
 fetched so far are stored in one transaction (:func:`storage.ingest.ingest_page`)
 together with the cursor they reach, so a process killed mid-sync leaves the
 store consistent; the next run sees the previous run unfinished and resumes
-after its last committed page.
+after its last committed page.  Several sources sync at once, each in a
+worker process (:mod:`connectors.sync_workers`); one source syncs in-process.
 """
 
 from __future__ import annotations
