@@ -127,6 +127,6 @@ BENCHMARKS = [
               {"invoices_per_month": 50_000, "domains": ["invoice"]}, repeat=3),
     Benchmark("sync_sandboxes_100k_invoices", "all domains; figure for the record", setup_sync, run_sync,
               {"invoices_per_month": 50_000}, repeat=1),
-    Benchmark("load_sample_100k_invoices", ">= 20,000 invoices/s", setup_load, run_load,
+    Benchmark("load_sample_100k_invoices", "none: the single-process floor", setup_load, run_load,
               {"invoices_per_month": 50_000}, repeat=1),
 ]
