@@ -16,17 +16,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from connectors.base import ALL_DOMAINS, Connector, Page, SourceSettings, select_domains, start_state
 from connectors.bulk_gc import spaced_gc
 from connectors.credentials import require_secret
 from connectors.prefetch import Prefetcher
 from connectors.registry import MapContext
-from connectors.sources import settings_for
 from storage.db import raw_connect
 from storage.errors import TieoutError
 from storage.ingest import Counts, ensure_source, finish_sync_run, ingest_page, start_sync_run
-from storage.workspace import Workspace
+
+if TYPE_CHECKING:
+    from storage.workspace import Workspace
 
 
 @dataclass
@@ -124,6 +126,8 @@ def sync_sources(ws: Workspace, names: list[str] | None = None, progress: Progre
 
 
 def _job(ws: Workspace, name: str, domains: frozenset[str], overrides: dict[str, float]) -> SyncJob:
+    from connectors.sources import settings_for  # polars: not needed by the workers
+
     settings = settings_for(ws, name)
     for key, value in overrides.items():
         setattr(settings, key, value)

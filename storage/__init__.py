@@ -1,18 +1,31 @@
-"""Workspace store: SQLite file, canonical tables, migrations, exact money, audit log."""
+"""Workspace store: SQLite file, canonical tables, migrations, exact money, audit log.
 
-from storage.errors import TieoutError
-from storage.money import Money, MoneyError, UnknownCurrency, format_amount, parse_amount
-from storage.workspace import Workspace, WorkspaceError, init_workspace, open_workspace
+The names below load on first use (PEP 562), so a process that only ingests (a sync worker
+importing :mod:`storage.ingest`) skips the workspace stack: alembic, polars, the config.
+"""
 
-__all__ = [
-    "Money",
-    "TieoutError",
-    "MoneyError",
-    "UnknownCurrency",
-    "Workspace",
-    "WorkspaceError",
-    "format_amount",
-    "init_workspace",
-    "open_workspace",
-    "parse_amount",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "TieoutError": "storage.errors",
+    "Money": "storage.money",
+    "MoneyError": "storage.money",
+    "UnknownCurrency": "storage.money",
+    "format_amount": "storage.money",
+    "parse_amount": "storage.money",
+    "Workspace": "storage.workspace",
+    "WorkspaceError": "storage.workspace",
+    "init_workspace": "storage.workspace",
+    "open_workspace": "storage.workspace",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'storage' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
