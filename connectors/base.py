@@ -23,6 +23,8 @@ Cursor = dict[str, dict[str, Any]]
 DOMAINS = ("invoice", "payment", "revenue")
 """The reconciliation domains; a sync can be limited to some (``tieout sync --domain invoice``)."""
 ALL_DOMAINS = frozenset(DOMAINS)
+INVOICE, PAYMENT, REVENUE = (frozenset({name}) for name in DOMAINS)
+"""One-domain sets, to spell out which domains each pass of a connector serves (``INVOICE | REVENUE``)."""
 
 
 def select_domains(names: Iterable[str] | None) -> frozenset[str]:

@@ -19,13 +19,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.base import ALL_DOMAINS
+from connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE
 from connectors.errors import ConnectorError
 
 PRESETS = Path(__file__).parent / "presets"
 TABLES = {"invoice": "invoice", "payment": "payment", "credit_note": "credit_note", "customer": "customer"}
-DOMAINS = {"invoice": frozenset({"invoice", "revenue"}), "payment": frozenset({"payment"}),
-           "credit_note": frozenset({"invoice"}), "customer": ALL_DOMAINS}
+DOMAINS = {"invoice": INVOICE | REVENUE, "payment": PAYMENT, "credit_note": INVOICE, "customer": ALL_DOMAINS}
 """The domains a file of each object type serves (``tieout sync --domain``)."""
 MONEY_FIELDS = {"subtotal", "tax", "total", "amount", "amount_paid", "amount_due", "fee", "net"}
 DATE_FIELDS = {"posting_date", "due_date", "arrival_date"}

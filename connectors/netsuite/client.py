@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from connectors.base import ALL_DOMAINS, Connector, Cursor, Page, start_state
+from connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, start_state
 from connectors.errors import CredentialError
 from connectors.http import HttpClient
 from connectors.netsuite.auth import (
@@ -30,22 +30,20 @@ from connectors.registry import map_payload
 
 SUITEQL = "/services/rest/query/v1/suiteql"
 LIMIT = 1000
-_EVERY, _CATALOGUE, _REVENUE = ALL_DOMAINS, frozenset({"invoice", "revenue"}), frozenset({"revenue"})
 TABLES = (
-    ("customer", "customer", "SELECT * FROM customer WHERE id > {after} ORDER BY id", _EVERY),
-    ("item", "item", "SELECT * FROM item WHERE id > {after} ORDER BY id", _CATALOGUE),
+    ("customer", "customer", "SELECT * FROM customer WHERE id > {after} ORDER BY id", ALL_DOMAINS),
+    ("item", "item", "SELECT * FROM item WHERE id > {after} ORDER BY id", INVOICE | REVENUE),
     ("transaction", None,
      "SELECT transaction.*, customer.externalid AS customerexternalid FROM transaction "
      "LEFT JOIN customer ON customer.id = transaction.entity WHERE transaction.id > {after}{types} "
      "ORDER BY transaction.id", ALL_DOMAINS),
-    ("revenueplanline", "revenue_plan_line", "SELECT * FROM revenueplanline WHERE id > {after} ORDER BY id", _REVENUE),
+    ("revenueplanline", "revenue_plan_line", "SELECT * FROM revenueplanline WHERE id > {after} ORDER BY id", REVENUE),
     ("deferredrevenuebalance", "deferred_revenue_balance",
-     "SELECT * FROM deferredrevenuebalance WHERE id > {after} ORDER BY id", _REVENUE),
+     "SELECT * FROM deferredrevenuebalance WHERE id > {after} ORDER BY id", REVENUE),
 )
 """(cursor key, object type (None: by transaction type), SuiteQL, the domains it serves), read in this order."""
-TRANSACTION_DOMAINS = {"CustInvc": _CATALOGUE, "CustCred": frozenset({"invoice"}),
-                       "CustPymt": frozenset({"payment"}), "CustRfnd": frozenset({"payment"}),
-                       "Deposit": frozenset({"payment"})}
+TRANSACTION_DOMAINS = {"CustInvc": INVOICE | REVENUE, "CustCred": INVOICE, "CustPymt": PAYMENT,
+                       "CustRfnd": PAYMENT, "Deposit": PAYMENT}
 """The domains each transaction type serves (invoices carry the revenue arrangements' source documents)."""
 
 

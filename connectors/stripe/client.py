@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from connectors.base import ALL_DOMAINS, Connector, Cursor, Page, start_state
+from connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, start_state
 from connectors.errors import CredentialError
 from connectors.http import HttpClient
 from connectors.registry import map_payload
@@ -23,14 +23,13 @@ from connectors.stripe.mapping import with_payout
 API_VERSION = "2025-03-31.basil"
 LIMIT = 100
 LOOKBACK = 35 * 86400  # seconds: a month-end close looks back past the whole month
-_EVERY, _CATALOGUE, _PAYMENT = ALL_DOMAINS, frozenset({"invoice", "revenue"}), frozenset({"payment"})
 COLLECTIONS = (
-    ("customer", "customers", _EVERY), ("product", "products", _CATALOGUE), ("price", "prices", _CATALOGUE),
-    ("subscription", "subscriptions", frozenset({"revenue"})),
-    ("invoice", "invoices", _CATALOGUE),  # invoice lines carry the billed service periods revenue needs
-    ("credit_note", "credit_notes", frozenset({"invoice"})), ("invoice_payment", "invoice_payments", _PAYMENT),
-    ("payment_intent", "payment_intents", _PAYMENT), ("charge", "charges", _PAYMENT), ("refund", "refunds", _PAYMENT),
-    ("payout", "payouts", _PAYMENT),
+    ("customer", "customers", ALL_DOMAINS), ("product", "products", INVOICE | REVENUE),
+    ("price", "prices", INVOICE | REVENUE), ("subscription", "subscriptions", REVENUE),
+    ("invoice", "invoices", INVOICE | REVENUE),  # invoice lines carry the billed service periods revenue needs
+    ("credit_note", "credit_notes", INVOICE), ("invoice_payment", "invoice_payments", PAYMENT),
+    ("payment_intent", "payment_intents", PAYMENT), ("charge", "charges", PAYMENT), ("refund", "refunds", PAYMENT),
+    ("payout", "payouts", PAYMENT),
 )
 """(object type, list path, the domains it serves), read in this order."""
 NO_CREATED_FILTER = {"credit_notes"}
