@@ -62,7 +62,10 @@ def run_in_workers(jobs: Sequence["SyncJob"], progress: "ProgressFn | None") -> 
             errors = tempfile.TemporaryFile()
             proc = subprocess.Popen([sys.executable, "-m", "connectors.sync_workers"], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=errors)
-            _send(proc.stdin, job)  # type: ignore[arg-type]
+            try:
+                _send(proc.stdin, job)  # type: ignore[arg-type]
+            except BrokenPipeError:  # it died before reading its job: reported below with its exit code
+                pass
             threading.Thread(target=_relay, args=(index, proc.stdout, messages), daemon=True).start()
             workers.append((proc, errors))
         results: dict[int, SyncResult] = {}
@@ -80,7 +83,10 @@ def run_in_workers(jobs: Sequence["SyncJob"], progress: "ProgressFn | None") -> 
         return [results[i] for i in range(len(jobs))]
     finally:
         for proc, errors in workers:
-            proc.stdin.close()  # type: ignore[union-attr]
+            try:
+                proc.stdin.close()  # type: ignore[union-attr]
+            except BrokenPipeError:  # unflushed job bytes of a worker that already died
+                pass
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -60,3 +60,27 @@ def test_a_worker_that_dies_fails_its_source_with_its_exit_code_and_last_words(
     assert [r.ok for r in results] == [False, False]
     assert results[0].error == ("sync worker for 'netsuite' exited with code 3: MemoryError: out of memory "
                                 "(the next sync resumes after its last committed page)")
+
+
+def test_a_worker_that_dies_before_reading_its_job_is_reported_not_raised(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from connectors.base import SourceSettings
+    from connectors.sync_workers import run_in_workers
+
+    dying = tmp_path / "python"
+    dying.write_text("#!/bin/sh\nexec 0<&-\necho 'died early' >&2\nexit 4\n")  # closes stdin: writes to it fail
+    dying.chmod(dying.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(sys, "executable", str(dying))
+    popen = subprocess.Popen
+
+    def late(*args, **kwargs):  # type: ignore[no-untyped-def]
+        proc = popen(*args, **kwargs)
+        proc.wait()  # the worker is gone before its job is written
+        return proc
+
+    monkeypatch.setattr(subprocess, "Popen", late)
+    job = SyncJob(ws.db_path, SourceSettings(name="stripe", kind="stripe", side="billing"), "sk", MapContext())
+    results = run_in_workers([job, job], None)
+    assert [r.error for r in results] == ["sync worker for 'stripe' exited with code 4: died early "
+                                          "(the next sync resumes after its last committed page)"] * 2
