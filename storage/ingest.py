@@ -67,9 +67,6 @@ class Counts:
 
     by_type: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(_zero))
 
-    def add(self, object_type: str, outcome: str) -> None:
-        self.by_type[object_type][outcome] += 1
-
     def merge(self, other: "Counts | dict[str, dict[str, int]]") -> None:
         items = other.by_type if isinstance(other, Counts) else other
         for object_type, outcomes in items.items():
