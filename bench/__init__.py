@@ -1,1 +1,1 @@
-"""Benchmarks: figures to report, not pass/fail tests. Run `python -m bench --help`."""
+"""Benchmarks: figures to report, not pass/fail tests. Run `python -m tieout.bench --help`."""

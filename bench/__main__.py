@@ -1,3 +1,3 @@
-from bench.run import main
+from tieout.bench.run import main
 
 raise SystemExit(main())

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bench.harness import Benchmark
+from tieout.bench.harness import Benchmark
 
 KINDS = ["missing_in_erp", "missing_in_billing", "amount_mismatch", "tax_mismatch", "status_mismatch",
          "duplicate_in_erp"]
@@ -19,7 +19,7 @@ T = "2026-11-02T09:30:00.000000+00:00"
 def setup(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:
     """A workspace whose `break` table holds ``params["breaks"]`` breaks of 2026-10 (executemany)."""
     os.environ["TIEOUT_USER"] = "bench"
-    from storage.workspace import init_workspace
+    from tieout.storage.workspace import init_workspace
 
     ws = init_workspace(scratch / "ws")
     rows = []
@@ -44,8 +44,8 @@ def setup(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(state: dict[str, Any]) -> dict[str, float]:
-    import reconcile
-    from reconcile.workpaper import export_workbook
+    from tieout import reconcile
+    from tieout.reconcile.workpaper import export_workbook
 
     svc = reconcile.open_workspace(state["ws"])
     export_workbook(svc, "2026-10", state["out"])

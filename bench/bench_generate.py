@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from bench.harness import Benchmark
+from tieout.bench.harness import Benchmark
 
 
 def setup(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:
@@ -15,7 +15,7 @@ def setup(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(state: dict[str, Any]) -> dict[str, float]:
-    from sample_data.generate import generate
+    from tieout.sample_data.generate import generate
 
     shutil.rmtree(state["out"], ignore_errors=True)
     generate(seed=1, invoices=state["invoices_per_month"], out=str(state["out"]))

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from bench.harness import Benchmark
+from tieout.bench.harness import Benchmark
 
 PERIOD = "2026-10"
 PLANTS = ("missing_in_erp", "missing_in_billing", "amount_mismatch", "tax_mismatch", "status_mismatch",
@@ -75,9 +75,9 @@ def _insert(conn: Any, side: str, source_id: int, rows: list[tuple]) -> None:
 
 def _synthetic_workspace(scratch: Path, n: int) -> Any:
     os.environ["TIEOUT_USER"] = "bench"
-    import reconcile
-    from storage.ingest import ensure_source
-    from storage.workspace import init_workspace
+    from tieout import reconcile
+    from tieout.storage.ingest import ensure_source
+    from tieout.storage.workspace import init_workspace
 
     ws = init_workspace(scratch / "ws")
     billing, erp = _synthetic_rows(n)
@@ -105,7 +105,7 @@ def run_end_to_end(svc: Any) -> dict[str, float]:
 
 
 def setup_engine(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:
-    from reconcile.inputs import load_invoice_domain
+    from tieout.reconcile.inputs import load_invoice_domain
 
     svc = _synthetic_workspace(scratch, params["invoices"])
     frame = load_invoice_domain(svc.ws.db_path, PERIOD)
@@ -115,8 +115,8 @@ def setup_engine(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_engine(state: dict[str, Any]) -> dict[str, float]:
-    from reconcile.breaks import classify
-    from reconcile.engine import pair_records
+    from tieout.reconcile.breaks import classify
+    from tieout.reconcile.engine import pair_records
 
     start = time.perf_counter()
     state["b_keys"].join(state["e_keys"], on="k", how="inner")
@@ -136,10 +136,10 @@ def setup_generated(scratch: Path, params: dict[str, Any]) -> Any:
     os.environ["TIEOUT_USER"] = "bench"
     import platformdirs
 
-    import reconcile
-    from connectors.sample_load import load_sample
-    from sample_data.generate import generate
-    from storage.workspace import init_workspace
+    from tieout import reconcile
+    from tieout.connectors.sample_load import load_sample
+    from tieout.sample_data.generate import generate
+    from tieout.storage.workspace import init_workspace
 
     n = int(os.environ.get("TIEOUT_BENCH_INVOICES", params["invoices"]))
     cache = Path(platformdirs.user_cache_dir("tieout")) / "bench" / f"match-invoices-{n}"

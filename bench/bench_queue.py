@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.harness import Benchmark
+from tieout.bench.harness import Benchmark
 
 KINDS = ("missing_in_erp", "missing_in_billing", "amount_mismatch", "tax_mismatch", "status_mismatch",
          "customer_mismatch", "period_mismatch", "duplicate_in_erp")
@@ -48,7 +48,7 @@ def break_rows(n: int, period: str = "2026-10"):
 
 
 def setup(scratch: Path, params: dict[str, Any]) -> Path:
-    from storage.workspace import init_workspace
+    from tieout.storage.workspace import init_workspace
 
     ws = init_workspace(scratch / "ws", user="bench")
     conn = ws.raw()
@@ -66,10 +66,10 @@ def setup(scratch: Path, params: dict[str, Any]) -> Path:
 
 
 async def _measure(path: Path) -> dict[str, float]:
-    from reconcile.service import open_workspace
+    from tieout.reconcile.service import open_workspace
     from textual.widgets import Select
 
-    from app.tui.app import TieoutApp
+    from tieout.app.tui.app import TieoutApp
 
     _record_paints()
     app = TieoutApp(open_workspace(path), period="2026-10", start="queue")
@@ -105,7 +105,7 @@ async def _measure(path: Path) -> dict[str, float]:
 
 def _record_paints() -> None:
     """Stamp each queue table with the time the compositor first asked it for lines."""
-    from app.tui.widgets.break_table import BreakTable
+    from tieout.app.tui.widgets.break_table import BreakTable
 
     if getattr(BreakTable, "_bench_wrapped", False):
         return
@@ -122,7 +122,7 @@ def _record_paints() -> None:
 
 async def _next_table(pilot, previous):
     """The next queue table (other than ``previous``) and when it was first painted."""
-    from app.tui.widgets.break_table import BreakTable
+    from tieout.app.tui.widgets.break_table import BreakTable
 
     for _ in range(12000):
         tables = pilot.app.screen.query(BreakTable)

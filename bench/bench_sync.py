@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.harness import Benchmark
+from tieout.bench.harness import Benchmark
 
 STRIPE_KEY = "sk_test_bench"
 
@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 
 def _generate(scratch: Path, params: dict[str, Any]) -> Path:
-    from sample_data.generate import generate
+    from tieout.sample_data.generate import generate
 
     data = scratch / "data"
     if not (data / "manifest.json").exists():
@@ -73,9 +73,9 @@ def setup_sync(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_sync(state: dict[str, Any]) -> dict[str, float]:
-    from connectors.sources import add_source
-    from connectors.sync import sync_sources
-    from storage.workspace import init_workspace
+    from tieout.connectors.sources import add_source
+    from tieout.connectors.sync import sync_sources
+    from tieout.storage.workspace import init_workspace
 
     state["run"] += 1
     folder = state["scratch"] / f"ws{state['run']}"
@@ -106,8 +106,8 @@ def setup_load(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_load(state: dict[str, Any]) -> dict[str, float]:
-    from connectors.sample_load import load_sample
-    from storage.workspace import init_workspace
+    from tieout.connectors.sample_load import load_sample
+    from tieout.storage.workspace import init_workspace
 
     state["run"] += 1
     folder = state["scratch"] / f"load{state['run']}"

@@ -1,4 +1,4 @@
-"""Run benchmarks and print a table of figures: `python -m bench [NAME ...] [--repeat N]`.
+"""Run benchmarks and print a table of figures: `python -m tieout.bench [NAME ...] [--repeat N]`.
 
 Each benchmark runs in a fresh subprocess so that its peak memory is its own.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-import bench
-from bench.harness import Benchmark, measure
+from tieout import bench
+from tieout.bench.harness import Benchmark, measure
 
 
 def discover() -> dict[str, Benchmark]:
@@ -26,7 +26,7 @@ def discover() -> dict[str, Benchmark]:
     found: dict[str, Benchmark] = {}
     for info in pkgutil.iter_modules(bench.__path__):
         if info.name.startswith("bench_"):
-            module = importlib.import_module(f"bench.{info.name}")
+            module = importlib.import_module(f"tieout.bench.{info.name}")
             for b in getattr(module, "BENCHMARKS", []):
                 found[b.name] = b
     return found
@@ -39,7 +39,7 @@ def _child(name: str, repeat: int | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tieout.bench", description=__doc__)
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all); see --list")
     parser.add_argument("--repeat", type=int, help="runs per benchmark (default: each benchmark's own)")
     parser.add_argument("--list", action="store_true", help="list benchmarks and targets")
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)} (see --list)")
     results = []
     for name in args.names or list(available):
-        cmd = [sys.executable, "-m", "bench", "--child", name]
+        cmd = [sys.executable, "-m", "tieout.bench", "--child", name]
         if args.repeat:
             cmd += ["--repeat", str(args.repeat)]
         proc = subprocess.run(cmd, capture_output=True, text=True)

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.errors import ConnectorError
-from connectors.registry import MapContext
-from storage.ingest import Record
+from tieout.connectors.errors import ConnectorError
+from tieout.connectors.registry import MapContext
+from tieout.storage.ingest import Record
 
 Cursor = dict[str, dict[str, Any]]
 
@@ -61,7 +61,7 @@ class SourceSettings:
     backoff_base: float = 0.25  # seconds before the first retry (doubles each try)
 
     def retry_policy(self):  # -> connectors.http.RetryPolicy
-        from connectors.http import RetryPolicy
+        from tieout.connectors.http import RetryPolicy
 
         return RetryPolicy(tries=self.tries, backoff_base=self.backoff_base)
 

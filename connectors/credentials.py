@@ -13,7 +13,7 @@ import re
 import keyring
 from keyring.errors import KeyringError
 
-from connectors.errors import CredentialError
+from tieout.connectors.errors import CredentialError
 
 SERVICE = "tieout"
 

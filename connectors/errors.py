@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.errors import TieoutError
+from tieout.storage.errors import TieoutError
 
 
 class ConnectorError(TieoutError):

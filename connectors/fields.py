@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 
-from connectors.errors import MappingError
-from storage.money import normalize_currency
+from tieout.connectors.errors import MappingError
+from tieout.storage.money import normalize_currency
 
 _MONTHS = {name: i for i, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}

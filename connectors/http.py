@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import orjson
 
-from connectors.errors import AuthFailed, BadResponse, RateLimited, SourceUnavailable
+from tieout.connectors.errors import AuthFailed, BadResponse, RateLimited, SourceUnavailable
 
 ErrorReader = Callable[[httpx.Response], str]
 Signer = Callable[[httpx.Request], None]

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.errors import MappingError
-from storage.ingest import Record
+from tieout.connectors.errors import MappingError
+from tieout.storage.ingest import Record
 
 Mapper = Callable[[dict[str, Any], "MapContext"], Record]
 

@@ -13,14 +13,14 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 # importing the mapping modules registers their mappers
-from connectors.bulk_gc import spaced_gc
-from connectors.netsuite import mapping as ns_mapping
-from connectors.prefetch import Prefetcher
-from connectors.registry import MapContext, map_payload
-from connectors.sample_set import SampleSet
-from connectors.stripe.mapping import with_payout
-from storage.ingest import Counts, Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
-from storage.workspace import Workspace
+from tieout.connectors.bulk_gc import spaced_gc
+from tieout.connectors.netsuite import mapping as ns_mapping
+from tieout.connectors.prefetch import Prefetcher
+from tieout.connectors.registry import MapContext, map_payload
+from tieout.connectors.sample_set import SampleSet
+from tieout.connectors.stripe.mapping import with_payout
+from tieout.storage.ingest import Counts, Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
+from tieout.storage.workspace import Workspace
 
 PAGE_SIZE = 10_000
 

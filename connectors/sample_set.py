@@ -1,4 +1,4 @@
-"""Read a generated sample_data folder (``python -m sample_data.generate``).
+"""Read a generated sample_data folder (``python -m tieout.sample_data.generate``).
 
 The folder holds ``manifest.json`` and one JSON-Lines file (optionally
 gzipped) per Stripe object type and NetSuite table.  The sample loader and
@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import orjson
 
-from connectors.errors import ConnectorError
+from tieout.connectors.errors import ConnectorError
 
 
 class SampleSetError(ConnectorError):

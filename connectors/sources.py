@@ -7,11 +7,11 @@ from pathlib import Path
 
 import polars as pl
 
-from connectors.base import SourceSettings
-from connectors.credentials import has_secret
-from connectors.errors import ConnectorError
-from storage.ingest import ensure_source
-from storage.workspace import Workspace
+from tieout.connectors.base import SourceSettings
+from tieout.connectors.credentials import has_secret
+from tieout.connectors.errors import ConnectorError
+from tieout.storage.ingest import ensure_source
+from tieout.storage.workspace import Workspace
 
 KINDS = ("stripe", "netsuite", "file")
 SIDES = ("billing", "erp")

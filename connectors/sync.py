@@ -18,17 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from connectors.base import ALL_DOMAINS, Connector, Page, SourceSettings, select_domains, start_state
-from connectors.bulk_gc import spaced_gc
-from connectors.credentials import require_secret
-from connectors.prefetch import Prefetcher
-from connectors.registry import MapContext
-from storage.db import raw_connect
-from storage.errors import TieoutError
-from storage.ingest import Counts, ensure_source, finish_sync_run, ingest_page, start_sync_run
+from tieout.connectors.base import ALL_DOMAINS, Connector, Page, SourceSettings, select_domains, start_state
+from tieout.connectors.bulk_gc import spaced_gc
+from tieout.connectors.credentials import require_secret
+from tieout.connectors.prefetch import Prefetcher
+from tieout.connectors.registry import MapContext
+from tieout.storage.db import raw_connect
+from tieout.storage.errors import TieoutError
+from tieout.storage.ingest import Counts, ensure_source, finish_sync_run, ingest_page, start_sync_run
 
 if TYPE_CHECKING:
-    from storage.workspace import Workspace
+    from tieout.storage.workspace import Workspace
 
 
 @dataclass
@@ -66,15 +66,15 @@ def _page_weight(page: Page) -> int:
 def make_connector(settings: SourceSettings, secret: str | None, ctx: MapContext) -> Connector:
     """The connector for a source's kind."""
     if settings.kind == "stripe":
-        from connectors.stripe.client import StripeConnector
+        from tieout.connectors.stripe.client import StripeConnector
 
         return StripeConnector(settings, secret, ctx)
     if settings.kind == "netsuite":
-        from connectors.netsuite.client import NetSuiteConnector
+        from tieout.connectors.netsuite.client import NetSuiteConnector
 
         return NetSuiteConnector(settings, secret, ctx)
     if settings.kind == "file":
-        from connectors.files.connector import FileConnector
+        from tieout.connectors.files.connector import FileConnector
 
         return FileConnector(settings, None, ctx)
     raise TieoutError(f"source {settings.name!r}: unknown kind {settings.kind!r}")
@@ -112,7 +112,7 @@ def sync_sources(ws: Workspace, names: list[str] | None = None, progress: Progre
         except TieoutError as exc:
             results[name] = SyncResult(source=name, ok=False, error=str(exc))
     if len(jobs) > 1:
-        from connectors.sync_workers import run_in_workers
+        from tieout.connectors.sync_workers import run_in_workers
 
         done = run_in_workers(jobs, progress)
     else:
@@ -126,7 +126,7 @@ def sync_sources(ws: Workspace, names: list[str] | None = None, progress: Progre
 
 
 def _job(ws: Workspace, name: str, domains: frozenset[str], overrides: dict[str, float]) -> SyncJob:
-    from connectors.sources import settings_for  # polars: not needed by the workers
+    from tieout.connectors.sources import settings_for  # polars: not needed by the workers
 
     settings = settings_for(ws, name)
     for key, value in overrides.items():

@@ -5,7 +5,7 @@ is most of a page's ingest; threads would share one core.  SQLite still
 takes one writer at a time (``BEGIN IMMEDIATE`` waits up to busy_timeout),
 but each worker keeps fetching and mapping while the other commits.
 
-A worker is ``python -m connectors.sync_workers``: a plain subprocess, so it
+A worker is ``python -m tieout.connectors.sync_workers``: a plain subprocess, so it
 shares nothing with the caller (no threads, open connections or ``__main__``
 re-import, as forking or multiprocessing would bring).  The job, with its
 secret, goes in over stdin, never argv or the environment; progress and the
@@ -26,10 +26,10 @@ import threading
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from storage.errors import TieoutError
+from tieout.storage.errors import TieoutError
 
 if TYPE_CHECKING:
-    from connectors.sync import ProgressFn, SyncJob, SyncResult
+    from tieout.connectors.sync import ProgressFn, SyncJob, SyncResult
 
 _HEADER = struct.Struct("!Q")
 
@@ -60,7 +60,7 @@ def run_in_workers(jobs: Sequence["SyncJob"], progress: "ProgressFn | None") -> 
     try:
         for index, job in enumerate(jobs):
             errors = tempfile.TemporaryFile()
-            proc = subprocess.Popen([sys.executable, "-m", "connectors.sync_workers"], stdin=subprocess.PIPE,
+            proc = subprocess.Popen([sys.executable, "-m", "tieout.connectors.sync_workers"], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=errors)
             try:
                 _send(proc.stdin, job)  # type: ignore[arg-type]
@@ -103,7 +103,7 @@ def _relay(index: int, stream: IO[bytes], messages: queue.Queue) -> None:
 
 def _lost(job: "SyncJob", proc: subprocess.Popen, errors: IO[bytes]) -> "SyncResult":
     """A failure for a worker that ended without a result, naming its exit code and last stderr line."""
-    from connectors.sync import SyncResult
+    from tieout.connectors.sync import SyncResult
 
     code = proc.wait()
     errors.seek(0)
@@ -116,7 +116,7 @@ def _lost(job: "SyncJob", proc: subprocess.Popen, errors: IO[bytes]) -> "SyncRes
 
 def main() -> None:
     """Worker body: read the job, run it, send progress and then the result; stop if the caller has gone."""
-    from connectors.sync import run_job
+    from tieout.connectors.sync import run_job
 
     job = _receive(sys.stdin.buffer)
     out = sys.stdout.buffer

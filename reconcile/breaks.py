@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from reconcile.engine import Pairing, within
-from reconcile.rules import DomainRules
+from tieout.reconcile.engine import Pairing, within
+from tieout.reconcile.rules import DomainRules
 
 BREAK_COLUMNS = ["id", "domain", "object_type", "kind", "period", "entity", "currency", "amount", "billing_amount",
                  "erp_amount", "billing_ids", "erp_ids", "rule", "details"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from reconcile.rules import DomainRules, Pass, Tolerance
+from tieout.reconcile.rules import DomainRules, Pass, Tolerance
 
 @dataclass
 class Pairing:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from storage.db import read_frame
+from tieout.storage.db import read_frame
 
 # canonical table -> object_type of its rows in the invoice domain
 INVOICE_TABLES = {"invoice": "invoice", "credit_note": "credit_note"}

@@ -21,8 +21,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
-from storage import audit
-from storage.db import read_frame, utc_now
+from tieout.storage import audit
+from tieout.storage.db import read_frame, utc_now
 
 _MATCH_INSERT = (
     'INSERT INTO "match" (match_run_id, domain, object_type, period, entity, currency, rule, billing_ids, erp_ids, '

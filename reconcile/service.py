@@ -17,15 +17,15 @@ from typing import Any
 import polars as pl
 from sqlalchemy import text
 
-from reconcile.breaks import classify
-from reconcile.engine import pair_records
-from reconcile.inputs import fingerprint, load_invoice_domain, load_manual_matches
-from reconcile.persist import Scope, save_run, stored_matches
-from reconcile.rules import Ruleset, load_ruleset
-from storage import audit, periods
-from storage.db import read_frame, utc_now
-from storage.errors import TieoutError
-from storage.workspace import Workspace, open_workspace as _open_storage
+from tieout.reconcile.breaks import classify
+from tieout.reconcile.engine import pair_records
+from tieout.reconcile.inputs import fingerprint, load_invoice_domain, load_manual_matches
+from tieout.reconcile.persist import Scope, save_run, stored_matches
+from tieout.reconcile.rules import Ruleset, load_ruleset
+from tieout.storage import audit, periods
+from tieout.storage.db import read_frame, utc_now
+from tieout.storage.errors import TieoutError
+from tieout.storage.workspace import Workspace, open_workspace as _open_storage
 
 DOMAINS = ("invoice",)
 USER_STATUSES = ("open", "investigating", "explained", "resolved")

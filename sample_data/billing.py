@@ -11,15 +11,15 @@ from functools import partial
 from random import Random
 from typing import NamedTuple
 
-from sample_data.amounts import DEC
-from sample_data.company import Customer
-from sample_data.ids import NewId
-from sample_data.netsuite_objects import NetSuite
-from sample_data.payouts import Payouts, Settled
-from sample_data.periods import DAY, PLANT_PERIOD, SNAPSHOT, add_months, date_of, period_of, ts
-from sample_data.plants import P_CN_PLANT, P_CREDIT_NOTE, AnswerKey, Plants
-from sample_data.revenue import Revenue, allocate
-from sample_data.stripe_objects import InvoiceLines, Stripe
+from tieout.sample_data.amounts import DEC
+from tieout.sample_data.company import Customer
+from tieout.sample_data.ids import NewId
+from tieout.sample_data.netsuite_objects import NetSuite
+from tieout.sample_data.payouts import Payouts, Settled
+from tieout.sample_data.periods import DAY, PLANT_PERIOD, SNAPSHOT, add_months, date_of, period_of, ts
+from tieout.sample_data.plants import P_CN_PLANT, P_CREDIT_NOTE, AnswerKey, Plants
+from tieout.sample_data.revenue import Revenue, allocate
+from tieout.sample_data.stripe_objects import InvoiceLines, Stripe
 
 NS_STATUS = {"paid": "CustInvc:B", "void": "CustInvc:V"}  # anything else -> "CustInvc:A" (open)
 WRONG_INVOICE_TARGETS = 64  # recent clean open invoices kept per (subsidiary, currency) for wrong_invoice

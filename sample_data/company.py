@@ -10,9 +10,9 @@ import calendar
 from random import Random
 from typing import NamedTuple
 
-from sample_data.ids import NewId
-from sample_data.periods import MONTH_NAMES, PERIOD_IDS, add_months, ts
-from sample_data.writer import Emit
+from tieout.sample_data.ids import NewId
+from tieout.sample_data.periods import MONTH_NAMES, PERIOD_IDS, add_months, ts
+from tieout.sample_data.writer import Emit
 
 ENTITIES = {"US": {"subsidiary": "1", "name": "Tieout Demo Inc."},
             "EU": {"subsidiary": "2", "name": "Tieout Demo GmbH"}}

@@ -1,6 +1,6 @@
 """Generate a deterministic Stripe + NetSuite sample (Sep/Oct 2026) with planted breaks.
 
-    python -m sample_data.generate --seed 7 --invoices 2000 --out DIR
+    python -m tieout.sample_data.generate --seed 7 --invoices 2000 --out DIR
 
 Everything is computed with integers (minor units); the only randomness is one
 ``random.Random(seed)`` stream consumed in a fixed order, so the same seed and
@@ -17,17 +17,17 @@ import time
 from random import Random
 from typing import Any
 
-from sample_data.amounts import ns_decimal, parse_ns_decimal  # re-exported (see __all__)
-from sample_data.billing import Billing
-from sample_data.company import customer_count, write_catalogue, write_customers, write_reference
-from sample_data.ids import id_factory
-from sample_data.netsuite_objects import NetSuite
-from sample_data.payouts import Payouts
-from sample_data.periods import PERIODS, PLANT_PERIOD, SNAPSHOT
-from sample_data.plants import AnswerKey
-from sample_data.revenue import Revenue, allocate  # allocate: re-exported
-from sample_data.stripe_objects import Stripe
-from sample_data.writer import Writer
+from tieout.sample_data.amounts import ns_decimal, parse_ns_decimal  # re-exported (see __all__)
+from tieout.sample_data.billing import Billing
+from tieout.sample_data.company import customer_count, write_catalogue, write_customers, write_reference
+from tieout.sample_data.ids import id_factory
+from tieout.sample_data.netsuite_objects import NetSuite
+from tieout.sample_data.payouts import Payouts
+from tieout.sample_data.periods import PERIODS, PLANT_PERIOD, SNAPSHOT
+from tieout.sample_data.plants import AnswerKey
+from tieout.sample_data.revenue import Revenue, allocate  # allocate: re-exported
+from tieout.sample_data.stripe_objects import Stripe
+from tieout.sample_data.writer import Writer
 
 __all__ = ["generate", "allocate", "ns_decimal", "parse_ns_decimal", "main"]
 
@@ -91,8 +91,8 @@ def generate(seed: int, invoices: int, out: str, gz: bool = True) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI entry point: ``python -m sample_data.generate``."""
-    ap = argparse.ArgumentParser(prog="python -m sample_data.generate", description=__doc__.splitlines()[0])
+    """CLI entry point: ``python -m tieout.sample_data.generate``."""
+    ap = argparse.ArgumentParser(prog="python -m tieout.sample_data.generate", description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--invoices", type=int, default=2000, help="invoices per month (roughly)")
     ap.add_argument("--out", required=True, help="output directory")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sample_data.company import Customer
-from sample_data.periods import MONTH_NAMES, PERIOD_IDS
-from sample_data.stripe_objects import LineInfo
-from sample_data.writer import Emit
+from tieout.sample_data.company import Customer
+from tieout.sample_data.periods import MONTH_NAMES, PERIOD_IDS
+from tieout.sample_data.stripe_objects import LineInfo
+from tieout.sample_data.writer import Emit
 
 
 class NetSuite:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from random import Random
 from typing import NamedTuple
 
-from sample_data.amounts import DEC
-from sample_data.company import ENTITIES
-from sample_data.ids import NewId
-from sample_data.netsuite_objects import NetSuite
-from sample_data.periods import DAY, PLANT_PERIOD, SNAPSHOT, date_of, period_of
-from sample_data.plants import AnswerKey
-from sample_data.stripe_objects import Stripe
+from tieout.sample_data.amounts import DEC
+from tieout.sample_data.company import ENTITIES
+from tieout.sample_data.ids import NewId
+from tieout.sample_data.netsuite_objects import NetSuite
+from tieout.sample_data.periods import DAY, PLANT_PERIOD, SNAPSHOT, date_of, period_of
+from tieout.sample_data.plants import AnswerKey
+from tieout.sample_data.stripe_objects import Stripe
 
 
 class Settled(NamedTuple):

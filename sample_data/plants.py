@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from sample_data.periods import PLANT_PERIOD
+from tieout.sample_data.periods import PLANT_PERIOD
 
 INV_KINDS = ["missing_in_erp", "amount_mismatch", "tax_mismatch", "currency_mismatch", "status_mismatch",
              "customer_mismatch", "period_mismatch", "duplicate_in_erp", "duplicate_in_billing",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from random import Random
 
-from sample_data.amounts import DEC
-from sample_data.company import ENTITIES, Customer
-from sample_data.periods import DAY, MONTHS, PERIOD_IDS, PERIODS, PLANT_PERIOD
-from sample_data.plants import AnswerKey
-from sample_data.stripe_objects import LineInfo
-from sample_data.writer import Emit
+from tieout.sample_data.amounts import DEC
+from tieout.sample_data.company import ENTITIES, Customer
+from tieout.sample_data.periods import DAY, MONTHS, PERIOD_IDS, PERIODS, PLANT_PERIOD
+from tieout.sample_data.plants import AnswerKey
+from tieout.sample_data.stripe_objects import LineInfo
+from tieout.sample_data.writer import Emit
 
 PlanLine = tuple[str, str, int]  # (revenueplanline id, period, amount)
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sample_data.company import USAGE, Catalogue, Customer
-from sample_data.ids import NewId
-from sample_data.periods import DAY
-from sample_data.writer import Emit
+from tieout.sample_data.company import USAGE, Catalogue, Customer
+from tieout.sample_data.ids import NewId
+from tieout.sample_data.periods import DAY
+from tieout.sample_data.writer import Emit
 
 FEE = {"usd": (290, 30), "eur": (150, 25), "jpy": (360, 0)}  # card fee: basis points, fixed minor units
 

@@ -10,16 +10,16 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "TieoutError": "storage.errors",
-    "Money": "storage.money",
-    "MoneyError": "storage.money",
-    "UnknownCurrency": "storage.money",
-    "format_amount": "storage.money",
-    "parse_amount": "storage.money",
-    "Workspace": "storage.workspace",
-    "WorkspaceError": "storage.workspace",
-    "init_workspace": "storage.workspace",
-    "open_workspace": "storage.workspace",
+    "TieoutError": "tieout.storage.errors",
+    "Money": "tieout.storage.money",
+    "MoneyError": "tieout.storage.money",
+    "UnknownCurrency": "tieout.storage.money",
+    "format_amount": "tieout.storage.money",
+    "parse_amount": "tieout.storage.money",
+    "Workspace": "tieout.storage.workspace",
+    "WorkspaceError": "tieout.storage.workspace",
+    "init_workspace": "tieout.storage.workspace",
+    "open_workspace": "tieout.storage.workspace",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import text
 
-from storage.db import utc_now
+from tieout.storage.db import utc_now
 
 GENESIS = "0" * 64
 

@@ -33,9 +33,9 @@ from typing import Any, Callable, Iterable
 
 import orjson
 
-from storage.db import utc_now
-from storage.errors import TieoutError
-from storage.models import CANONICAL_TABLES
+from tieout.storage.db import utc_now
+from tieout.storage.errors import TieoutError
+from tieout.storage.models import CANONICAL_TABLES
 
 LINEAGE_COLUMNS = ("side", "source_id", "sync_run_id", "raw_record_id")
 LINEAGE_SET = frozenset(LINEAGE_COLUMNS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from storage.errors import TieoutError
+from tieout.storage.errors import TieoutError
 
 __all__ = [
     "CURRENCY_EXPONENTS",

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from storage import audit
-from storage.db import utc_now
-from storage.errors import TieoutError
+from tieout.storage import audit
+from tieout.storage.db import utc_now
+from tieout.storage.errors import TieoutError
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 

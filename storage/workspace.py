@@ -19,11 +19,11 @@ import tomli_w
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from storage import audit
-from storage.db import close_frames, make_engine, raw_connect
-from storage.errors import TieoutError
-from storage.migrate import upgrade
-from storage.money import normalize_currency
+from tieout.storage import audit
+from tieout.storage.db import close_frames, make_engine, raw_connect
+from tieout.storage.errors import TieoutError
+from tieout.storage.migrate import upgrade
+from tieout.storage.money import normalize_currency
 
 CONFIG_NAME = "tieout.toml"
 DB_NAME = "tieout.db"

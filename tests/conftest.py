@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.workspace import Workspace, init_workspace
+from tieout.storage.workspace import Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_MONTH = REPO / "sample_data" / "month"

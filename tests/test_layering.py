@@ -20,14 +20,23 @@ FORBIDDEN = {
 }
 
 
+def _layer(module: str) -> str:
+    """The layer a dotted module name belongs to: ``tieout.app.cli`` -> ``app``, ``textual.app`` -> ``textual``."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "tieout" and len(parts) > 1 else parts[0]
+
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
+            found.update(_layer(alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            if node.module == "tieout":
+                found.update(alias.name for alias in node.names)
+            else:
+                found.add(_layer(node.module))
     return found
 
 

@@ -14,17 +14,17 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from app import __version__
-from storage.errors import TieoutError
+from tieout.app import __version__
+from tieout.storage.errors import TieoutError
 
 COMMAND_MODULES = [
-    "app.cli.workspace_cmd",
-    "app.cli.sources_cmd",
-    "app.cli.period_cmd",
-    "app.cli.match_cmd",
-    "app.cli.audit_cmd",
-    "app.cli.export_cmd",
-    "app.cli.review_cmd",
+    "tieout.app.cli.workspace_cmd",
+    "tieout.app.cli.sources_cmd",
+    "tieout.app.cli.period_cmd",
+    "tieout.app.cli.match_cmd",
+    "tieout.app.cli.audit_cmd",
+    "tieout.app.cli.export_cmd",
+    "tieout.app.cli.review_cmd",
 ]
 
 

@@ -7,9 +7,9 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, emit, workspace
-from storage import audit
-from storage.db import read_frame
+from tieout.app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, emit, workspace
+from tieout.storage import audit
+from tieout.storage.db import read_frame
 
 audit_app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_help=True)
 

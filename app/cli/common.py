@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reconcile.workpaper.files import csv_frame
-from storage.workspace import ENV_WORKSPACE, Workspace, open_workspace
+from tieout.reconcile.workpaper.files import csv_frame
+from tieout.storage.workspace import ENV_WORKSPACE, Workspace, open_workspace
 
 console = Console()
 err_console = Console(stderr=True)

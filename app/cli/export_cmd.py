@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-import reconcile
-from app.cli.common import WorkspaceOpt, console
-from reconcile.workpaper import export_files, export_workbook
+from tieout import reconcile
+from tieout.app.cli.common import WorkspaceOpt, console
+from tieout.reconcile.workpaper import export_files, export_workbook
 
 
 class ExportFormat(str, Enum):

@@ -9,10 +9,10 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, console, emit, workspace
-from reconcile.rules import load_ruleset
-from reconcile.service import REASON_CODES, Service
-from storage.money import format_amount
+from tieout.app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, console, emit, workspace
+from tieout.reconcile.rules import load_ruleset
+from tieout.reconcile.service import REASON_CODES, Service
+from tieout.storage.money import format_amount
 
 PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Period YYYY-MM (posting month).")]
 EntityOpt = Annotated[Optional[str], typer.Option("--entity", "-e", help="Only this entity (e.g. US).")]

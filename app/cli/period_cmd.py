@@ -7,8 +7,8 @@ from typing import Annotated, Callable, Optional
 import polars as pl
 import typer
 
-from app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, emit, workspace
-from storage import periods
+from tieout.app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, emit, workspace
+from tieout.storage import periods
 
 period_app = typer.Typer(help="Sign off a close period: prepare → review (another user) → lock.", no_args_is_help=True)
 

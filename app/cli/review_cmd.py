@@ -10,10 +10,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from app.cli.common import WorkspaceOpt, console
+from tieout.app.cli.common import WorkspaceOpt, console
 
 DEMO_PERIOD = "2026-10"
-SAMPLE_MONTH = Path(str(files("sample_data") / "month"))
+SAMPLE_MONTH = Path(str(files("tieout.sample_data") / "month"))
 """The committed sample month (Stripe- and NetSuite-shaped files) the demo serves."""
 
 
@@ -28,9 +28,9 @@ EntityOpt = Annotated[Optional[str], typer.Option("--entity", "-e", help="Entity
 
 def review(workspace: WorkspaceOpt = None, period: PeriodOpt = None, entity: EntityOpt = None) -> None:
     """Open the review app: dashboard, break queue, break detail, sync."""
-    from app.tui.app import TieoutApp
-    from app.tui.sync_job import sync_all
-    from reconcile.service import open_workspace
+    from tieout.app.tui.app import TieoutApp
+    from tieout.app.tui.sync_job import sync_all
+    from tieout.reconcile.service import open_workspace
 
     svc = open_workspace(workspace)
     TieoutApp(svc, period=period, entity=entity, sync=sync_all(svc.ws)).run()
@@ -44,14 +44,14 @@ def demo(
                                        exists=True, file_okay=False)] = SAMPLE_MONTH,
 ) -> None:
     """Try tieout on the sample month: sandboxes, sync, match October 2026, then the app. No network, no prompts."""
-    from app.tui.app import TieoutApp
-    from app.tui.sync_job import sync_all
-    from connectors.credentials import env_var
-    from connectors.sandbox import NetSuiteSandbox, StripeSandbox
-    from connectors.sandbox.netsuite import default_secret
-    from connectors.sources import add_source
-    from reconcile.service import open_workspace
-    from storage.workspace import init_workspace
+    from tieout.app.tui.app import TieoutApp
+    from tieout.app.tui.sync_job import sync_all
+    from tieout.connectors.credentials import env_var
+    from tieout.connectors.sandbox import NetSuiteSandbox, StripeSandbox
+    from tieout.connectors.sandbox.netsuite import default_secret
+    from tieout.connectors.sources import add_source
+    from tieout.reconcile.service import open_workspace
+    from tieout.storage.workspace import init_workspace
 
     folder = workspace or Path(tempfile.mkdtemp(prefix="tieout-demo-")) / "ws"
     ws = init_workspace(folder, name="demo", user="demo")
@@ -87,7 +87,7 @@ def _print_summary(svc, summary) -> None:
     """The match run's figures: per domain and currency, then open breaks by kind (amounts formatted)."""
     from rich.table import Table
 
-    from storage.money import format_amount
+    from tieout.storage.money import format_amount
 
     matched = sum(summary.matched.values())
     breaks = sum(v["count"] for v in summary.breaks_by_kind.values())

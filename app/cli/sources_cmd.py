@@ -10,10 +10,10 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, console, emit, err_console, workspace
-from connectors.credentials import env_var, set_secret
-from connectors.errors import ConnectorError
-from connectors.sources import add_source, list_sources
+from tieout.app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, console, emit, err_console, workspace
+from tieout.connectors.credentials import env_var, set_secret
+from tieout.connectors.errors import ConnectorError
+from tieout.connectors.sources import add_source, list_sources
 
 source_app = typer.Typer(help="Configured sources (Stripe, NetSuite, CSV/XLSX files).", no_args_is_help=True)
 
@@ -95,7 +95,7 @@ def sync(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Pull sources into the store; exit 0 only if every source synced."""
-    from connectors.sync import sync_sources
+    from tieout.connectors.sync import sync_sources
 
     ws = workspace(workspace_path)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stats]}"),
@@ -134,8 +134,8 @@ def sandbox(
     """Serve a local imitation of Stripe or NetSuite until stopped (Ctrl-C)."""
     import secrets as _secrets
 
-    from connectors.sandbox import Faults, NetSuiteSandbox, StripeSandbox
-    from connectors.sandbox.netsuite import default_secret
+    from tieout.connectors.sandbox import Faults, NetSuiteSandbox, StripeSandbox
+    from tieout.connectors.sandbox.netsuite import default_secret
 
     folder = data or Path(__file__).resolve().parents[2] / "sample_data" / "month"
     faults = Faults.parse(fault)

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from app.cli.common import WorkspaceOpt, console
-from storage.workspace import init_workspace
+from tieout.app.cli.common import WorkspaceOpt, console
+from tieout.storage.workspace import init_workspace
 
 
 def register(cli: typer.Typer) -> None:

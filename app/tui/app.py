@@ -12,13 +12,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from app.tui.screens.dashboard import DashboardScreen
-from app.tui.screens.dialogs import TextDialog
-from app.tui.screens.detail import DetailScreen
-from app.tui.screens.help import HelpScreen
-from app.tui.screens.queue import QueueScreen
-from app.tui.screens.sync import SyncScreen
-from app.tui.state import AppState
+from tieout.app.tui.screens.dashboard import DashboardScreen
+from tieout.app.tui.screens.dialogs import TextDialog
+from tieout.app.tui.screens.detail import DetailScreen
+from tieout.app.tui.screens.help import HelpScreen
+from tieout.app.tui.screens.queue import QueueScreen
+from tieout.app.tui.screens.sync import SyncScreen
+from tieout.app.tui.state import AppState
 
 SyncFn = Callable[[Callable[..., None]], Any]
 """Syncs every source, reporting ``progress(text, fraction=None)``; supplied by the CLI."""

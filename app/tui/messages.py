@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 from textual.message import Message
 
-from app.tui.queue_frame import QueueView
+from tieout.app.tui.queue_frame import QueueView
 
 
 @dataclass

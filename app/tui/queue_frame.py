@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from app.tui.state import UNRESOLVED, QueueFilter
-from storage.errors import TieoutError
-from storage.money import MoneyError, parse_amount
+from tieout.app.tui.state import UNRESOLVED, QueueFilter
+from tieout.storage.errors import TieoutError
+from tieout.storage.money import MoneyError, parse_amount
 
 DONE_STATUSES = ("resolved", "auto_resolved")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from connectors.sync import Progress, sync_sources
-from storage.errors import TieoutError
-from storage.workspace import Workspace
+from tieout.connectors.sync import Progress, sync_sources
+from tieout.storage.errors import TieoutError
+from tieout.storage.workspace import Workspace
 
 Report = Callable[..., None]
 """``report(text, fraction=None)``: one line of progress, ``fraction`` of sources done in 0..1."""

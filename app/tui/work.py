@@ -9,8 +9,8 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
-from app.tui.messages import WorkFailed
-from storage.errors import TieoutError
+from tieout.app.tui.messages import WorkFailed
+from tieout.storage.errors import TieoutError
 
 SERVICE_LOCK = threading.Lock()
 """One service call at a time: the service's connections (ADBC, SQLite) are not shared across threads safely."""

@@ -14,12 +14,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.base import ALL_DOMAINS, Connector, Cursor, Page
-from connectors.errors import ConnectorError
-from connectors.files.mapping import DATE_FIELDS, MONEY_FIELDS, FileMapping, load_mapping
-from connectors.registry import MapContext
-from storage.ingest import Record
-from storage.money import MoneyError, normalize_currency, parse_amount
+from tieout.connectors.base import ALL_DOMAINS, Connector, Cursor, Page
+from tieout.connectors.errors import ConnectorError
+from tieout.connectors.files.mapping import DATE_FIELDS, MONEY_FIELDS, FileMapping, load_mapping
+from tieout.connectors.registry import MapContext
+from tieout.storage.ingest import Record
+from tieout.storage.money import MoneyError, normalize_currency, parse_amount
 
 
 class FileRowError(ConnectorError):

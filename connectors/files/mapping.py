@@ -19,8 +19,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE
-from connectors.errors import ConnectorError
+from tieout.connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE
+from tieout.connectors.errors import ConnectorError
 
 PRESETS = Path(__file__).parent / "presets"
 TABLES = {"invoice": "invoice", "payment": "payment", "credit_note": "credit_note", "customer": "customer"}

@@ -14,10 +14,10 @@ from typing import Any
 
 import httpx
 
-from connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, start_state
-from connectors.errors import CredentialError
-from connectors.http import HttpClient
-from connectors.netsuite.auth import (
+from tieout.connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, start_state
+from tieout.connectors.errors import CredentialError
+from tieout.connectors.http import HttpClient
+from tieout.connectors.netsuite.auth import (
     ASSERTION_TYPE,
     TOKEN_PATH,
     OAuth2Credentials,
@@ -25,8 +25,8 @@ from connectors.netsuite.auth import (
     parse_credentials,
     tba_signer,
 )
-from connectors.netsuite.mapping import transaction_object_type
-from connectors.registry import map_payload
+from tieout.connectors.netsuite.mapping import transaction_object_type
+from tieout.connectors.registry import map_payload
 
 SUITEQL = "/services/rest/query/v1/suiteql"
 LIMIT = 1000

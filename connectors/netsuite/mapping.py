@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.errors import MappingError
-from connectors.fields import currency, period, period_from_name
-from connectors.registry import MapContext, mapper
-from storage.ingest import Record
-from storage.money import parse_amount
+from tieout.connectors.errors import MappingError
+from tieout.connectors.fields import currency, period, period_from_name
+from tieout.connectors.registry import MapContext, mapper
+from tieout.storage.ingest import Record
+from tieout.storage.money import parse_amount
 
 KIND = "netsuite"
 Payload = dict[str, Any]

@@ -5,8 +5,8 @@ on a free 127.0.0.1 port in a background thread; ``faults`` switches on
 429 / 500 / slow / malformed / dropped responses (see :mod:`.faults`).
 """
 
-from connectors.sandbox.faults import FAULT_KINDS, Faults
-from connectors.sandbox.netsuite import NetSuiteSandbox, serve_netsuite
-from connectors.sandbox.stripe import StripeSandbox, serve_stripe
+from tieout.connectors.sandbox.faults import FAULT_KINDS, Faults
+from tieout.connectors.sandbox.netsuite import NetSuiteSandbox, serve_netsuite
+from tieout.connectors.sandbox.stripe import StripeSandbox, serve_stripe
 
 __all__ = ["FAULT_KINDS", "Faults", "NetSuiteSandbox", "StripeSandbox", "serve_netsuite", "serve_stripe"]

@@ -12,7 +12,7 @@ import random
 import threading
 from dataclasses import dataclass, field
 
-from connectors.errors import ConnectorError
+from tieout.connectors.errors import ConnectorError
 
 FAULT_KINDS = ("429", "500", "slow", "malformed", "drop")
 

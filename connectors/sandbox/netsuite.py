@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from connectors.errors import CredentialError
-from connectors.netsuite.auth import (
+from tieout.connectors.errors import CredentialError
+from tieout.connectors.netsuite.auth import (
     ASSERTION_TYPE,
     TOKEN_PATH,
     OAuth2Credentials,
@@ -36,9 +36,9 @@ from connectors.netsuite.auth import (
     tba_signature,
     verify_assertion,
 )
-from connectors.sample_set import SampleSet
-from connectors.sandbox.faults import Faults
-from connectors.sandbox.server import Reply, Request, Sandbox
+from tieout.connectors.sample_set import SampleSet
+from tieout.connectors.sandbox.faults import Faults
+from tieout.connectors.sandbox.server import Reply, Request, Sandbox
 
 TABLES = ("customer", "item", "transaction", "transactionline", "transactionlink", "revenueplanline",
           "deferredrevenuebalance", "subsidiary", "accountingperiod")

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-from connectors.sandbox.faults import Faults
+from tieout.connectors.sandbox.faults import Faults
 
 
 class Reply(Exception):

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from connectors.sample_set import SampleSet
-from connectors.sandbox.faults import Faults
-from connectors.sandbox.server import Reply, Request, Sandbox
+from tieout.connectors.sample_set import SampleSet
+from tieout.connectors.sandbox.faults import Faults
+from tieout.connectors.sandbox.server import Reply, Request, Sandbox
 
 COLLECTIONS = {
     "customers": "customer", "products": "product", "prices": "price", "subscriptions": "subscription",

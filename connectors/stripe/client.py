@@ -14,11 +14,11 @@ from typing import Any
 
 import httpx
 
-from connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, start_state
-from connectors.errors import CredentialError
-from connectors.http import HttpClient
-from connectors.registry import map_payload
-from connectors.stripe.mapping import with_payout
+from tieout.connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, start_state
+from tieout.connectors.errors import CredentialError
+from tieout.connectors.http import HttpClient
+from tieout.connectors.registry import map_payload
+from tieout.connectors.stripe.mapping import with_payout
 
 API_VERSION = "2025-03-31.basil"
 LIMIT = 100

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.fields import currency, period, utc_date
-from connectors.registry import MapContext, mapper
-from storage.ingest import Record
+from tieout.connectors.fields import currency, period, utc_date
+from tieout.connectors.registry import MapContext, mapper
+from tieout.storage.ingest import Record
 
 KIND = "stripe"
 Payload = dict[str, Any]

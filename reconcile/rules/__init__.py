@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from storage.errors import TieoutError
+from tieout.storage.errors import TieoutError
 
 DEFAULT_RULESET = "default.toml"
 
@@ -107,7 +107,7 @@ class Ruleset:
 def load_ruleset(path: str | Path | None = None, *, base: Path | None = None) -> Ruleset:
     """The ruleset at ``path`` (relative to ``base``), or the default one shipped with tieout."""
     if path is None:
-        text = resources.files("reconcile.rules").joinpath(DEFAULT_RULESET).read_text(encoding="utf-8")
+        text = resources.files("tieout.reconcile.rules").joinpath(DEFAULT_RULESET).read_text(encoding="utf-8")
         return parse_ruleset(text, source=f"<default {DEFAULT_RULESET}>")
     file = Path(path).expanduser()
     if not file.is_absolute() and base is not None:

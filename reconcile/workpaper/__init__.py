@@ -13,11 +13,11 @@ import os
 import re
 from pathlib import Path
 
-from reconcile.workpaper.data import WorkpaperData, WorkpaperSource, collect
-from reconcile.workpaper.errors import ExportError
-from reconcile.workpaper.files import FileFormat, write_tables
-from reconcile.workpaper.tables import build_tables
-from reconcile.workpaper.workbook import WorkbookInfo, write_workbook
+from tieout.reconcile.workpaper.data import WorkpaperData, WorkpaperSource, collect
+from tieout.reconcile.workpaper.errors import ExportError
+from tieout.reconcile.workpaper.files import FileFormat, write_tables
+from tieout.reconcile.workpaper.tables import build_tables
+from tieout.reconcile.workpaper.workbook import WorkbookInfo, write_workbook
 
 __all__ = ["ExportError", "FileFormat", "WorkbookInfo", "WorkpaperData", "collect", "export_files", "export_workbook",
            "write_tables", "write_workbook"]

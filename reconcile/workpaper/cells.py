@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from storage.money import exponent
+from tieout.storage.money import exponent
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"

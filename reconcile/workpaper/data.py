@@ -14,11 +14,11 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from reconcile.workpaper import revenue
-from reconcile.workpaper.detail import POPULATION_SCHEMA
-from storage import audit
-from storage.db import read_frame
-from storage.workspace import Workspace
+from tieout.reconcile.workpaper import revenue
+from tieout.reconcile.workpaper.detail import POPULATION_SCHEMA
+from tieout.storage import audit
+from tieout.storage.db import read_frame
+from tieout.storage.workspace import Workspace
 
 
 class WorkpaperSource(Protocol):

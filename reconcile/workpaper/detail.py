@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.workpaper.table import Table
+from tieout.reconcile.workpaper.table import Table
 
 DETAIL_COLUMNS = [
     "id", "object_type", "kind", "status", "period", "entity", "currency", "billing_amount", "erp_amount",

@@ -1,6 +1,6 @@
 """Expected export failures, reported as one line naming what and where."""
 
-from storage.errors import TieoutError
+from tieout.storage.errors import TieoutError
 
 
 class ExportError(TieoutError):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from reconcile.workpaper.cells import DANGEROUS_PREFIXES
-from reconcile.workpaper.table import Table
+from tieout.reconcile.workpaper.cells import DANGEROUS_PREFIXES
+from tieout.reconcile.workpaper.table import Table
 
 
 class FileFormat(str, Enum):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from reconcile.workpaper.table import Table
-from storage.db import read_frame
+from tieout.reconcile.workpaper.table import Table
+from tieout.storage.db import read_frame
 
 WATERFALL_PERIODS = 12
 _KEYS = ["side", "entity", "currency"]

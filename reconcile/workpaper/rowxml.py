@@ -25,10 +25,10 @@ from xml.sax.saxutils import escape
 import polars as pl
 from openpyxl.utils import get_column_letter
 
-from reconcile.workpaper.cells import DANGEROUS_PREFIXES, parse_timestamp
-from reconcile.workpaper.errors import ExportError
-from reconcile.workpaper.table import Table
-from storage.money import exponent
+from tieout.reconcile.workpaper.cells import DANGEROUS_PREFIXES, parse_timestamp
+from tieout.reconcile.workpaper.errors import ExportError
+from tieout.reconcile.workpaper.table import Table
+from tieout.storage.money import exponent
 
 CHUNK_ROWS = 5_000
 MAX_TEXT = 32_767  # Excel's longest cell text; openpyxl cuts there too

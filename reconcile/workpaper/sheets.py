@@ -28,9 +28,9 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from reconcile.workpaper.cells import DATE_FORMAT, DATETIME_FORMAT, is_dangerous, money_format
-from reconcile.workpaper.rowxml import RowRenderer, StyleIds, money_currencies
-from reconcile.workpaper.table import Table
+from tieout.reconcile.workpaper.cells import DATE_FORMAT, DATETIME_FORMAT, is_dangerous, money_format
+from tieout.reconcile.workpaper.rowxml import RowRenderer, StyleIds, money_currencies
+from tieout.reconcile.workpaper.table import Table
 
 EXCEL_MAX_ROWS = 1_048_576
 """Rows per sheet in Excel and LibreOffice, header row included."""

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from reconcile.workpaper import revenue
-from reconcile.workpaper.data import WorkpaperData
-from reconcile.workpaper.detail import MATCH_ROWS_LIMIT, POPULATION_SCHEMA, detail_table
-from reconcile.workpaper.table import Table
+from tieout.reconcile.workpaper import revenue
+from tieout.reconcile.workpaper.data import WorkpaperData
+from tieout.reconcile.workpaper.detail import MATCH_ROWS_LIMIT, POPULATION_SCHEMA, detail_table
+from tieout.reconcile.workpaper.table import Table
 
 SUMMARY_MONEY = ("billing_total", "erp_total", "open_amount")
 _NO_RECORDS = pl.DataFrame(schema=POPULATION_SCHEMA)

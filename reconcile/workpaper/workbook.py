@@ -10,11 +10,11 @@ from typing import Any
 import polars as pl
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from reconcile.workpaper.cells import DATETIME_FORMAT, major_units, money_format, parse_timestamp
-from reconcile.workpaper.data import WorkpaperData
-from reconcile.workpaper.detail import MATCH_ROWS_LIMIT, MATCHED
-from reconcile.workpaper.sheets import BOLD, EXCEL_MAX_ROWS, TITLE, SheetPart, SheetWriter, split_titles
-from reconcile.workpaper.tables import WorkpaperTables, build_tables
+from tieout.reconcile.workpaper.cells import DATETIME_FORMAT, major_units, money_format, parse_timestamp
+from tieout.reconcile.workpaper.data import WorkpaperData
+from tieout.reconcile.workpaper.detail import MATCH_ROWS_LIMIT, MATCHED
+from tieout.reconcile.workpaper.sheets import BOLD, EXCEL_MAX_ROWS, TITLE, SheetPart, SheetWriter, split_titles
+from tieout.reconcile.workpaper.tables import WorkpaperTables, build_tables
 
 SUMMARY_HEADER = ["domain", "currency", "line", "items", "amount"]
 SUMMARY_FIRST_ROW = 5  # title, check, blank, header

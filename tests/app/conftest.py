@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sample_load import load_sample
-from reconcile.service import Service, open_workspace
-from storage.workspace import init_workspace
+from tieout.connectors.sample_load import load_sample
+from tieout.reconcile.service import Service, open_workspace
+from tieout.storage.workspace import init_workspace
 
 SAMPLE_MONTH = Path(__file__).resolve().parents[2] / "sample_data" / "month"
 PERIOD = "2026-10"

@@ -6,7 +6,7 @@ import asyncio
 
 from textual.pilot import Pilot
 
-from app.tui.widgets.break_table import BreakTable
+from tieout.app.tui.widgets.break_table import BreakTable
 
 
 async def until(pilot: Pilot, condition, what: str, timeout: float = 15.0):

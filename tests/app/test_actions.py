@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 from textual.widgets import Input, Select, SelectionList
 
-from app.tui.app import TieoutApp
-from app.tui.screens.dialogs import ManualMatchDialog, StatusDialog, TextDialog
+from tieout.app.tui.app import TieoutApp
+from tieout.app.tui.screens.dialogs import ManualMatchDialog, StatusDialog, TextDialog
 
 from .conftest import PERIOD
 from .pilot import queue_table, until

@@ -10,14 +10,14 @@ import polars as pl
 import pytest
 from textual.widgets import Log
 
-from app.tui.app import TieoutApp
-from app.tui.screens.sync import SyncScreen
-from app.tui.sync_job import sync_all
-from connectors.sandbox import NetSuiteSandbox, StripeSandbox
-from connectors.sandbox.netsuite import default_secret
-from connectors.sources import add_source
-from reconcile.service import open_workspace
-from storage.workspace import init_workspace
+from tieout.app.tui.app import TieoutApp
+from tieout.app.tui.screens.sync import SyncScreen
+from tieout.app.tui.sync_job import sync_all
+from tieout.connectors.sandbox import NetSuiteSandbox, StripeSandbox
+from tieout.connectors.sandbox.netsuite import default_secret
+from tieout.connectors.sources import add_source
+from tieout.reconcile.service import open_workspace
+from tieout.storage.workspace import init_workspace
 
 from .pilot import until
 
@@ -27,7 +27,7 @@ PERIOD = "2026-10"
 @pytest.fixture(scope="module")
 def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("small") / "month"
-    subprocess.run([sys.executable, "-m", "sample_data.generate", "--seed", "3", "--invoices", "40", "--out", str(out)],
+    subprocess.run([sys.executable, "-m", "tieout.sample_data.generate", "--seed", "3", "--invoices", "40", "--out", str(out)],
                    check=True, capture_output=True)
     return out
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 from textual.widgets import DataTable, Static
 
-from app.tui.app import TieoutApp
-from app.tui.screens.detail import DetailScreen, compare_rows
-from app.tui.screens.help import HelpScreen
-from storage.money import format_amount
+from tieout.app.tui.app import TieoutApp
+from tieout.app.tui.screens.detail import DetailScreen, compare_rows
+from tieout.app.tui.screens.help import HelpScreen
+from tieout.storage.money import format_amount
 
 from .conftest import PERIOD
 from .pilot import queue_table, until

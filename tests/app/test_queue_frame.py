@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from app.tui import queue_frame
-from app.tui.queue_frame import FilterError
-from app.tui.state import QueueFilter
+from tieout.app.tui import queue_frame
+from tieout.app.tui.queue_frame import FilterError
+from tieout.app.tui.state import QueueFilter
 
 
 def frame() -> pl.DataFrame:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 from textual.widgets import Input, Select
 
-from app.tui.app import TieoutApp
-from app.tui.widgets.totals_bar import TotalsBar
-from storage.money import format_amount
+from tieout.app.tui.app import TieoutApp
+from tieout.app.tui.widgets.totals_bar import TotalsBar
+from tieout.storage.money import format_amount
 
 from .conftest import PERIOD
 from .pilot import queue_table, until

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 import pytest
 from textual.widgets import Input
 
-from app.tui.app import TieoutApp
-from app.tui.screens.detail import DetailScreen
+from tieout.app.tui.app import TieoutApp
+from tieout.app.tui.screens.detail import DetailScreen
 
 from .conftest import PERIOD
 from .pilot import queue_table, until

@@ -8,7 +8,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from sample_data.generate import generate
+from tieout.sample_data.generate import generate
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sandbox import Faults, NetSuiteSandbox, StripeSandbox
-from connectors.sandbox.netsuite import default_secret
-from connectors.sources import add_source
-from storage.workspace import Workspace
+from tieout.connectors.sandbox import Faults, NetSuiteSandbox, StripeSandbox
+from tieout.connectors.sandbox.netsuite import default_secret
+from tieout.connectors.sources import add_source
+from tieout.storage.workspace import Workspace
 
 STRIPE_SECRET = "sk_test_S3cr3tValueThatMustNotLeak"
 FAST = {"read_timeout": 0.5, "connect_timeout": 0.5, "backoff_base": 0.01, "rate": 10000}

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from connectors.bulk_gc import BULK_THRESHOLDS, spaced_gc
+from tieout.connectors.bulk_gc import BULK_THRESHOLDS, spaced_gc
 
 
 def test_thresholds_are_spaced_inside_and_restored_after_an_error() -> None:

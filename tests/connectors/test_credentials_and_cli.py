@@ -11,13 +11,13 @@ import pytest
 from keyring.backends.fail import Keyring as NoKeyring
 from typer.testing import CliRunner
 
-from app.cli import cli
-from connectors.credentials import get_secret, has_secret, require_secret, set_secret
-from connectors.errors import CredentialError
-from connectors.sandbox.faults import Faults
-from connectors.sandbox.netsuite import default_secret
-from connectors.sync import sync_sources
-from storage.workspace import Workspace
+from tieout.app.cli import cli
+from tieout.connectors.credentials import get_secret, has_secret, require_secret, set_secret
+from tieout.connectors.errors import CredentialError
+from tieout.connectors.sandbox.faults import Faults
+from tieout.connectors.sandbox.netsuite import default_secret
+from tieout.connectors.sync import sync_sources
+from tieout.storage.workspace import Workspace
 from tests.connectors.helpers import FAST, STRIPE_SECRET, sandboxes
 
 
@@ -91,8 +91,8 @@ def test_cli_source_add_list_connect_sync(ws: Workspace, sample_dir: Path, monke
 
 
 def test_source_add_rejects_bad_input(ws: Workspace) -> None:
-    from connectors.errors import ConnectorError
-    from connectors.sources import add_source
+    from tieout.connectors.errors import ConnectorError
+    from tieout.connectors.sources import add_source
 
     with pytest.raises(ConnectorError, match="kind must be one of"):
         add_source(ws, "x", kind="sap", side="erp")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sample_set import SampleSet
-from connectors.sandbox import Faults
-from connectors.sync import sync_sources
-from storage.workspace import Workspace
+from tieout.connectors.sample_set import SampleSet
+from tieout.connectors.sandbox import Faults
+from tieout.connectors.sync import sync_sources
+from tieout.storage.workspace import Workspace
 from tests.connectors.helpers import FAST, raw_counts, sandboxes
 
 

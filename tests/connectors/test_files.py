@@ -7,9 +7,9 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from connectors.sources import add_source
-from connectors.sync import sync_sources
-from storage.workspace import Workspace
+from tieout.connectors.sources import add_source
+from tieout.connectors.sync import sync_sources
+from tieout.storage.workspace import Workspace
 
 NETSUITE_CSV = """Internal ID,Document Number,External ID,Name,Currency,Status,Date,Amount (Foreign Currency),Tax Amount (Foreign Currency),Memo
 1001,INV1,in_1,100000,USD,Open,10/01/2026,"1,234.56",34.56,first

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from connectors.prefetch import Prefetcher
+from tieout.connectors.prefetch import Prefetcher
 
 
 def test_batches_keep_order_and_respect_the_size() -> None:

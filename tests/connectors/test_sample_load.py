@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from connectors.errors import MappingError
-from connectors.registry import MapContext, map_payload
-from connectors.sample_load import load_sample
-from connectors.sample_set import SampleSet
-from storage.workspace import Workspace
+from tieout.connectors.errors import MappingError
+from tieout.connectors.registry import MapContext, map_payload
+from tieout.connectors.sample_load import load_sample
+from tieout.connectors.sample_set import SampleSet
+from tieout.storage.workspace import Workspace
 
 
 def _raw_counts(db: Path, source: str) -> dict[str, int]:

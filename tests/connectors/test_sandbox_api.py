@@ -10,12 +10,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from connectors.base import SourceSettings
-from connectors.errors import MappingError
-from connectors.netsuite.client import NetSuiteConnector
-from connectors.registry import MapContext, map_payload
-from connectors.sandbox import NetSuiteSandbox, StripeSandbox
-from connectors.stripe.client import COLLECTIONS
+from tieout.connectors.base import SourceSettings
+from tieout.connectors.errors import MappingError
+from tieout.connectors.netsuite.client import NetSuiteConnector
+from tieout.connectors.registry import MapContext, map_payload
+from tieout.connectors.sandbox import NetSuiteSandbox, StripeSandbox
+from tieout.connectors.stripe.client import COLLECTIONS
 
 VENDOR = Path(__file__).resolve().parents[3] / "shared" / "vendor" / "stripe" / "fixtures3.json"
 AUTH = {"Authorization": "Bearer sk_test_x"}

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sample_load import load_sample
-from connectors.sample_set import SampleSet
-from connectors.sync import sync_sources
-from storage.workspace import Workspace, init_workspace
+from tieout.connectors.sample_load import load_sample
+from tieout.connectors.sample_set import SampleSet
+from tieout.connectors.sync import sync_sources
+from tieout.storage.workspace import Workspace, init_workspace
 from tests.connectors.helpers import FAST, raw_counts, sandboxes, snapshot
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from connectors.registry import MapContext
-from connectors.sources import settings_for
-from connectors.sync import SyncJob, sync_sources
-from connectors.sync_workers import _send
-from storage.workspace import Workspace
+from tieout.connectors.registry import MapContext
+from tieout.connectors.sources import settings_for
+from tieout.connectors.sync import SyncJob, sync_sources
+from tieout.connectors.sync_workers import _send
+from tieout.storage.workspace import Workspace
 from tests.connectors.helpers import FAST, STRIPE_SECRET, sandboxes
 
 
@@ -31,7 +31,7 @@ def test_a_worker_whose_caller_has_gone_stops_and_leaves_a_resumable_run(
         settings = settings_for(ws, "stripe")
         settings.rate = 20  # requests a second: slow enough to pull the plug mid-run
         job = SyncJob(ws.db_path, settings, STRIPE_SECRET, MapContext())
-        worker = subprocess.Popen([sys.executable, "-m", "connectors.sync_workers"], stdin=subprocess.PIPE,
+        worker = subprocess.Popen([sys.executable, "-m", "tieout.connectors.sync_workers"], stdin=subprocess.PIPE,
                                   stdout=subprocess.DEVNULL)
         _send(worker.stdin, job)  # type: ignore[arg-type]
         deadline = time.monotonic() + 30
@@ -65,8 +65,8 @@ def test_a_worker_that_dies_fails_its_source_with_its_exit_code_and_last_words(
 def test_a_worker_that_dies_before_reading_its_job_is_reported_not_raised(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from connectors.base import SourceSettings
-    from connectors.sync_workers import run_in_workers
+    from tieout.connectors.base import SourceSettings
+    from tieout.connectors.sync_workers import run_in_workers
 
     dying = tmp_path / "python"
     dying.write_text("#!/bin/sh\nexec 0<&-\necho 'died early' >&2\nexit 4\n")  # closes stdin: writes to it fail

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from reconcile.workpaper.data import SignOff, WorkpaperData
-from reconcile.workpaper.detail import POPULATION_SCHEMA
+from tieout.reconcile.workpaper.data import SignOff, WorkpaperData
+from tieout.reconcile.workpaper.detail import POPULATION_SCHEMA
 
 IDS = pl.List(pl.String)
 BREAK_SCHEMA = {

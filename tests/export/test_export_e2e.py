@@ -12,13 +12,13 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-import reconcile
-from app.cli import cli
-from connectors.sample_load import load_sample
-from reconcile.workpaper import ExportError, collect, export_files, export_workbook
-from reconcile.workpaper.tables import build_tables
-from storage.money import exponent
-from storage.workspace import init_workspace
+from tieout import reconcile
+from tieout.app.cli import cli
+from tieout.connectors.sample_load import load_sample
+from tieout.reconcile.workpaper import ExportError, collect, export_files, export_workbook
+from tieout.reconcile.workpaper.tables import build_tables
+from tieout.storage.money import exponent
+from tieout.storage.workspace import init_workspace
 from tests.conftest import SAMPLE_MONTH
 from tests.export.test_workbook import evaluate_summary
 

@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import to_excel
 
-from reconcile.workpaper import ExportError, rowxml, write_workbook
-from reconcile.workpaper.cells import parse_timestamp
-from reconcile.workpaper.data import WorkpaperData
+from tieout.reconcile.workpaper import ExportError, rowxml, write_workbook
+from tieout.reconcile.workpaper.cells import parse_timestamp
+from tieout.reconcile.workpaper.data import WorkpaperData
 from tests.export.conftest import brk, make_data, match
 from tests.export.test_workbook import rows
 

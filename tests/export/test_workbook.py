@@ -9,9 +9,9 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 import pytest
 
-from reconcile.workpaper import write_workbook
-from reconcile.workpaper.data import WorkpaperData
-from reconcile.workpaper.detail import DETAIL_COLUMNS
+from tieout.reconcile.workpaper import write_workbook
+from tieout.reconcile.workpaper.data import WorkpaperData
+from tieout.reconcile.workpaper.detail import DETAIL_COLUMNS
 from tests.export.conftest import HYPERLINK, brk, make_data, match
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-import reconcile
-from storage.ingest import Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
-from storage.workspace import Workspace, init_workspace
+from tieout import reconcile
+from tieout.storage.ingest import Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
+from tieout.storage.workspace import Workspace, init_workspace
 
 SAMPLE_MONTH = Path(__file__).resolve().parents[2] / "sample_data" / "month"
 
@@ -89,7 +89,7 @@ def sample_month() -> Path:
 @pytest.fixture(scope="session")
 def _sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The committed sample month loaded once per session (then copied per test)."""
-    from connectors.sample_load import load_sample
+    from tieout.connectors.sample_load import load_sample
 
     folder = tmp_path_factory.mktemp("sample") / "ws"
     workspace = init_workspace(folder, user="loader")

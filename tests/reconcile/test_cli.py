@@ -8,7 +8,7 @@ import polars as pl
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from app.cli import cli
+from tieout.app.cli import cli
 
 
 def _run(ws, *args: str):
@@ -45,7 +45,7 @@ def test_errors_exit_1_with_one_line(ws) -> None:
 
 def test_breaks_csv_neutralises_formula_like_text(tmp_path) -> None:
     """`tieout breaks --format csv` is opened in spreadsheets too: a formula-like note stays text."""
-    from storage.workspace import init_workspace
+    from tieout.storage.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "w")
     with ws.session() as s:

@@ -6,10 +6,10 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.breaks import classify
-from reconcile.engine import pair_records
-from reconcile.inputs import normalise
-from reconcile.rules import load_ruleset
+from tieout.reconcile.breaks import classify
+from tieout.reconcile.engine import pair_records
+from tieout.reconcile.inputs import normalise
+from tieout.reconcile.rules import load_ruleset
 
 RULES = load_ruleset().domain("invoice")
 COLUMNS = ["side", "object_type", "key", "ref", "number", "customer", "currency", "entity", "amount", "tax",

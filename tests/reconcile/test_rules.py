@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import cli
-from reconcile.rules import RulesetError, Tolerance, load_ruleset, parse_ruleset
+from tieout.app.cli import cli
+from tieout.reconcile.rules import RulesetError, Tolerance, load_ruleset, parse_ruleset
 
 MINIMAL = """
 [[invoice.passes]]

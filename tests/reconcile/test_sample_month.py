@@ -7,7 +7,7 @@ import json
 import polars as pl
 from typer.testing import CliRunner
 
-from app.cli import cli
+from tieout.app.cli import cli
 
 ANSWER_KEY = "answer_key.json"
 

@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 from sqlalchemy import text
 
-import reconcile
-from reconcile.service import NotFound, ServiceError
-from storage import audit
+from tieout import reconcile
+from tieout.reconcile.service import NotFound, ServiceError
+from tieout.storage import audit
 
 STABLE = ["id", "domain", "object_type", "kind", "period", "entity", "currency", "amount", "billing_amount",
           "erp_amount", "billing_ids", "erp_ids", "rule"]
@@ -170,7 +170,7 @@ def test_summary_ties_counts_and_totals(books, svc, invoice) -> None:
 def test_current_period_is_the_latest_matched_else_last_month(tmp_path) -> None:
     from datetime import date
 
-    from storage.workspace import init_workspace
+    from tieout.storage.workspace import init_workspace
 
     svc = reconcile.open_workspace(init_workspace(tmp_path / "w").path)
     assert svc.current_period(today=date(2027, 1, 15)) == "2026-12"
@@ -179,8 +179,8 @@ def test_current_period_is_the_latest_matched_else_last_month(tmp_path) -> None:
 
 
 def test_a_locked_period_refuses_changes(tmp_path) -> None:
-    from storage import periods
-    from storage.workspace import init_workspace
+    from tieout.storage import periods
+    from tieout.storage.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "w")
     svc = reconcile.open_workspace(ws.path)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sample_data.generate import generate
+from tieout.sample_data.generate import generate
 
 SEED = 7
 N = 300

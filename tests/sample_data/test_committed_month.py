@@ -3,7 +3,7 @@ import filecmp
 import json
 from pathlib import Path
 
-from sample_data.generate import generate
+from tieout.sample_data.generate import generate
 
 MONTH = Path(__file__).resolve().parents[2] / "sample_data" / "month"
 

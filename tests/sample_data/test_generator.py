@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sample_data.generate import generate, parse_ns_decimal, ns_decimal, allocate
+from tieout.sample_data.generate import generate, parse_ns_decimal, ns_decimal, allocate
 
 FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "vendor" / "stripe" / "fixtures3.json"
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 import random
 import time
 
-from sample_data.generate import allocate, parse_ns_decimal
+from tieout.sample_data.generate import allocate, parse_ns_decimal
 
 INV_STATUS_OK = {"open": {"CustInvc:A"}, "uncollectible": {"CustInvc:A"}, "paid": {"CustInvc:B"},
                  "void": {"CustInvc:V"}}

@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
-from app.cli import cli
-from storage import audit
-from storage.workspace import Workspace
+from tieout.app.cli import cli
+from tieout.storage import audit
+from tieout.storage.workspace import Workspace
 
 
 def _append(ws: Workspace, n: int) -> None:

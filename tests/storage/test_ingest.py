@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from storage.ingest import IngestError, Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
-from storage.workspace import Workspace
+from tieout.storage.ingest import IngestError, Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
+from tieout.storage.workspace import Workspace
 
 
 def invoice_record(inv_id: str, total: int, lines: list[tuple[str, int]], status: str = "open") -> Record:

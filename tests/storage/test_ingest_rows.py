@@ -6,8 +6,8 @@ import gc
 
 import pytest
 
-from storage.ingest import IngestError, Record, _spec
-from storage.workspace import Workspace
+from tieout.storage.ingest import IngestError, Record, _spec
+from tieout.storage.workspace import Workspace
 from tests.storage.test_ingest import _ingest, _setup, invoice_record
 
 

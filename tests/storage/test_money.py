@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.money import (
+from tieout.storage.money import (
     CURRENCY_EXPONENTS,
     Money,
     MoneyError,

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from app.cli import cli
-from storage import audit, periods
-from storage.workspace import Workspace
+from tieout.app.cli import cli
+from tieout.storage import audit, periods
+from tieout.storage.workspace import Workspace
 
 
 def _run(ws: Workspace, user: str, *args: str):

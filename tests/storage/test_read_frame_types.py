@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from storage.db import read_frame
+from tieout.storage.db import read_frame
 
 
 def test_column_null_for_the_first_batch_then_text(tmp_path: Path) -> None:

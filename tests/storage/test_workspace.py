@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers the tables)
-from storage.db import make_engine
-from storage.migrate import current_revision, head_revision, upgrade
-from storage.workspace import Workspace, WorkspaceError, init_workspace, open_workspace
+import tieout.storage.models  # noqa: F401  (registers the tables)
+from tieout.storage.db import make_engine
+from tieout.storage.migrate import current_revision, head_revision, upgrade
+from tieout.storage.workspace import Workspace, WorkspaceError, init_workspace, open_workspace
 
 MONEY_NAMES = {"amount", "total", "subtotal", "tax", "fee", "net", "unit_amount", "amount_paid", "amount_due",
                "discount_amount", "billing_amount", "erp_amount"}
@@ -116,7 +116,7 @@ def test_models_match_the_migrations(ws: Workspace) -> None:
 def test_init_takes_a_path_or_the_workspace_option(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from app.cli import cli
+    from tieout.app.cli import cli
 
     runner = CliRunner()
     assert runner.invoke(cli, ["init", str(tmp_path / "a")]).exit_code == 0

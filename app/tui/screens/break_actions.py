@@ -13,14 +13,14 @@ import polars as pl
 from textual.binding import Binding
 from textual.screen import Screen
 
-from app.tui.messages import ActionDone, CandidatesLoaded, MatchesLoaded, WorkFailed
-from app.tui.screens.dialogs import ManualMatchDialog, MatchChoice, StatusChoice, StatusDialog, TextDialog, UnmatchDialog
-from app.tui.work import in_worker
-from reconcile.service import REASON_CODES
-from storage.money import format_amount
+from tieout.app.tui.messages import ActionDone, CandidatesLoaded, MatchesLoaded, WorkFailed
+from tieout.app.tui.screens.dialogs import ManualMatchDialog, MatchChoice, StatusChoice, StatusDialog, TextDialog, UnmatchDialog
+from tieout.app.tui.work import in_worker
+from tieout.reconcile.service import REASON_CODES
+from tieout.storage.money import format_amount
 
 if TYPE_CHECKING:
-    from app.tui.app import TieoutApp
+    from tieout.app.tui.app import TieoutApp
 
 ACTION_BINDINGS = [
     Binding("s", "set_status", "Status"),

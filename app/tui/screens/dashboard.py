@@ -13,13 +13,13 @@ from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
-from app.tui import dashboard_model
-from app.tui.messages import DashboardReady, WorkFailed
-from app.tui.work import in_worker
-from storage.money import format_amount
+from tieout.app.tui import dashboard_model
+from tieout.app.tui.messages import DashboardReady, WorkFailed
+from tieout.app.tui.work import in_worker
+from tieout.storage.money import format_amount
 
 if TYPE_CHECKING:
-    from app.tui.app import TieoutApp
+    from tieout.app.tui.app import TieoutApp
 
 BAR_WIDTH = 24
 

@@ -13,10 +13,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from app.tui.messages import ActionDone, DetailReady
-from app.tui.screens.break_actions import ACTION_BINDINGS, BreakActions
-from app.tui.work import in_worker
-from storage.money import format_amount
+from tieout.app.tui.messages import ActionDone, DetailReady
+from tieout.app.tui.screens.break_actions import ACTION_BINDINGS, BreakActions
+from tieout.app.tui.work import in_worker
+from tieout.storage.money import format_amount
 
 HIDDEN_FIELDS = {"id", "source_id", "raw_record_id", "sync_run_id", "side"}
 """Canonical columns that are lineage, shown on the lineage tab instead."""

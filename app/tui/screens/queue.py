@@ -13,14 +13,14 @@ from textual.containers import Container, Horizontal
 from textual.widgets import Footer, Header, Input, Select
 from textual_fastdatatable import DataTable
 
-from app.tui import queue_frame
-from app.tui.messages import ActionDone, BreaksLoaded, QueueReady
-from app.tui.screens.break_actions import ACTION_BINDINGS, BreakActions
-from app.tui.screens.detail import DetailScreen
-from app.tui.state import UNRESOLVED
-from app.tui.widgets.break_table import COLUMNS, BreakTable
-from app.tui.widgets.totals_bar import TotalsBar, totals_text
-from app.tui.work import in_worker
+from tieout.app.tui import queue_frame
+from tieout.app.tui.messages import ActionDone, BreaksLoaded, QueueReady
+from tieout.app.tui.screens.break_actions import ACTION_BINDINGS, BreakActions
+from tieout.app.tui.screens.detail import DetailScreen
+from tieout.app.tui.state import UNRESOLVED
+from tieout.app.tui.widgets.break_table import COLUMNS, BreakTable
+from tieout.app.tui.widgets.totals_bar import TotalsBar, totals_text
+from tieout.app.tui.work import in_worker
 
 FIRST_PAGE = 500
 """Rows read first, so the queue paints while the rest of a large period loads."""

@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Log, ProgressBar, Static
 
-from app.tui.messages import SyncFinished, SyncProgress, WorkFailed
-from app.tui.work import in_worker
+from tieout.app.tui.messages import SyncFinished, SyncProgress, WorkFailed
+from tieout.app.tui.work import in_worker
 
 if TYPE_CHECKING:
-    from app.tui.app import TieoutApp
+    from tieout.app.tui.app import TieoutApp
 
 
 class SyncScreen(Screen):

@@ -15,8 +15,8 @@ from rich.text import Text
 from textual_fastdatatable import DataTable
 from textual_fastdatatable.backend import PolarsBackend
 
-from app.tui.queue_frame import QueueView
-from storage.money import format_amount
+from tieout.app.tui.queue_frame import QueueView
+from tieout.storage.money import format_amount
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     # (service column, header, width)

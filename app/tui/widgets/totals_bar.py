@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 from textual.widgets import Static
 
-from storage.money import format_amount
+from tieout.storage.money import format_amount
 
 
 def totals_text(shown: int, total: int, selected: int, totals: pl.DataFrame) -> str:
