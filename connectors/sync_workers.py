@@ -38,13 +38,14 @@ class CallerGone(TieoutError):
     """The process that started this worker has ended; stop before the next page."""
 
 
-def _send(stream: IO[bytes], message: Any) -> None:
+def send_message(stream: IO[bytes], message: Any) -> None:
+    """Write one length-prefixed pickle: how a job goes to a worker, and progress and results come back."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_HEADER.pack(len(data)) + data)
     stream.flush()
 
 
-def _receive(stream: IO[bytes]) -> Any:
+def receive_message(stream: IO[bytes]) -> Any:
     """The next message, or None at end of stream."""
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
@@ -63,7 +64,7 @@ def run_in_workers(jobs: Sequence["SyncJob"], progress: "ProgressFn | None") -> 
             proc = subprocess.Popen([sys.executable, "-m", "tieout.connectors.sync_workers"], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=errors)
             try:
-                _send(proc.stdin, job)  # type: ignore[arg-type]
+                send_message(proc.stdin, job)  # type: ignore[arg-type]
             except BrokenPipeError:  # it died before reading its job: reported below with its exit code
                 pass
             threading.Thread(target=_relay, args=(index, proc.stdout, messages), daemon=True).start()
@@ -96,7 +97,7 @@ def run_in_workers(jobs: Sequence["SyncJob"], progress: "ProgressFn | None") -> 
 
 
 def _relay(index: int, stream: IO[bytes], messages: queue.Queue) -> None:
-    while (message := _receive(stream)) is not None:
+    while (message := receive_message(stream)) is not None:
         messages.put((index, message))
     messages.put((index, None))
 
@@ -118,7 +119,7 @@ def main() -> None:
     """Worker body: read the job, run it, send progress and then the result; stop if the caller has gone."""
     from tieout.connectors.sync import run_job
 
-    job = _receive(sys.stdin.buffer)
+    job = receive_message(sys.stdin.buffer)
     out = sys.stdout.buffer
     gone = threading.Event()
 
@@ -131,9 +132,9 @@ def main() -> None:
     def report(p: Any) -> None:
         if gone.is_set():
             raise CallerGone(f"sync of {job.settings.name!r} stopped: the process that started it has ended")
-        _send(out, ("progress", p))
+        send_message(out, ("progress", p))
 
-    _send(out, ("result", run_job(job, report)))
+    send_message(out, ("result", run_job(job, report)))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Data flows one way (DESIGN.md): connectors → storage → reconcile → app.
+"""Data flows one way (DESIGN.md): connectors → storage → reconcile → app; and tests import only
+public product names and no other test module (shared helpers live in support modules or fixtures).
 
 Checked on the source text with ``ast``, so a lazy import inside a function
 counts too.
@@ -50,3 +51,74 @@ def test_package_imports_respect_the_data_flow(package: str) -> None:
         if _imports(path) & FORBIDDEN[package]
     }
     assert offenders == {}
+
+
+TESTS = REPO / "tests"
+
+
+def _is_private(name: str) -> bool:
+    """``_x`` is private; dunders such as ``__version__`` are not."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _is_test_module(dotted: str) -> bool:
+    """A module pytest collects or loads itself: ``tests/**/test_*.py`` or any ``conftest.py``."""
+    parts = dotted.split(".")
+    return parts[0] == "tests" and (parts[-1].startswith("test_") or parts[-1] == "conftest")
+
+
+def _imported(node: ast.Import | ast.ImportFrom, package: str) -> tuple[list[str], list[str]]:
+    """The dotted modules an import names, and the names it takes from them (relative imports resolved)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names], []
+    parts = package.split(".")
+    base = parts[: len(parts) - node.level + 1] if node.level else []
+    return [".".join([*base, *([node.module] if node.module else [])])], [alias.name for alias in node.names]
+
+
+def _test_import_offences(source: str, package: str) -> list[str]:
+    """Private product names and test modules imported by one file of the dotted ``package`` under tests/."""
+    offences: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        modules, names = _imported(node, package)
+        for module in modules:
+            if module.split(".")[0] == "tieout":
+                private = [part for part in module.split(".") if _is_private(part)]
+                offences += [f"line {node.lineno}: imports private module {module}"] if private else []
+                offences += [f"line {node.lineno}: imports private {module}.{n}" for n in names if _is_private(n)]
+            # `from tests.x import test_y` loads a test module as surely as `from tests.x.test_y import z`
+            offences += [f"line {node.lineno}: imports test module {m}"
+                         for m in (module, *(f"{module}.{n}" for n in names)) if _is_test_module(m)]
+    return offences
+
+
+def test_tests_use_public_names_and_no_other_test_module() -> None:
+    """Shared helpers live in support modules or fixtures; product names a test needs are public."""
+    found = {}
+    for path in sorted(TESTS.rglob("*.py")):
+        package = ".".join(path.relative_to(REPO).parent.parts)
+        if offences := _test_import_offences(path.read_text(encoding="utf-8"), package):
+            found[str(path.relative_to(REPO))] = offences
+    assert found == {}
+
+
+def test_the_test_import_check_catches_planted_imports() -> None:
+    """Each kind of import the check above forbids is caught; public names and support modules pass."""
+    planted = {
+        "from tieout.storage.ingest import Record, _spec": ["imports private tieout.storage.ingest._spec"],
+        "import tieout.storage._hidden": ["imports private module tieout.storage._hidden"],
+        "from tests.storage.test_ingest import invoice_record": ["imports test module tests.storage.test_ingest"],
+        "from tests.conftest import SAMPLE_MONTH": ["imports test module tests.conftest"],
+        "from tests.export import test_workbook": ["imports test module tests.export.test_workbook"],
+        "from .conftest import books": ["imports test module tests.app.cli.conftest"],
+        "from ..conftest import books": ["imports test module tests.app.conftest"],
+        "from tieout.storage.ingest import Record": [],
+        "from tieout import __version__": [],
+        "from tests.support import SAMPLE_MONTH": [],
+        "from .pilot import until": [],
+    }
+    found = {line: [o.removeprefix("line 1: ") for o in _test_import_offences(line, "tests.app.cli")]
+             for line in planted}
+    assert found == planted

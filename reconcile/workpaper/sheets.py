@@ -174,7 +174,7 @@ def stream_rows(ws: WriteOnlyWorksheet, chunks: Iterable[str]) -> None:
     closed around a marker in an empty ``<sheetData>`` and the rows are
     spliced into its part file in place of the marker, in chunks.  This
     reaches into openpyxl's write-only sheet (its writer's stream and part
-    file, and ``_rows``); tests/export read every sheet back, so an
+    file, and ``_rows``); tests/reconcile/workpaper read every sheet back, so an
     openpyxl change that breaks it shows there.
     """
     ws._get_writer()

@@ -14,9 +14,7 @@ import pytest
 from tieout.connectors.sample_load import load_sample
 from tieout.reconcile.service import Service, open_workspace
 from tieout.storage.workspace import init_workspace
-
-SAMPLE_MONTH = Path(__file__).resolve().parents[2] / "sample_data" / "month"
-PERIOD = "2026-10"
+from tests.support import SAMPLE_MONTH, SAMPLE_PERIOD
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +24,7 @@ def matched_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     load_sample(ws, SAMPLE_MONTH)
     ws.close()
     svc = open_workspace(folder)
-    svc.match(PERIOD, user="tester")
+    svc.match(SAMPLE_PERIOD, user="tester")
     svc.ws.close()
     return folder
 

@@ -8,7 +8,7 @@ from textual.widgets import Input, Select, SelectionList
 from tieout.app.tui.app import TieoutApp
 from tieout.app.tui.screens.dialogs import ManualMatchDialog, StatusDialog, TextDialog
 
-from .conftest import PERIOD
+from tests.support import SAMPLE_PERIOD as PERIOD
 from .pilot import queue_table, until
 
 

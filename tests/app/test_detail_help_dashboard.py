@@ -10,7 +10,7 @@ from tieout.app.tui.screens.detail import DetailScreen, compare_rows
 from tieout.app.tui.screens.help import HelpScreen
 from tieout.storage.money import format_amount
 
-from .conftest import PERIOD
+from tests.support import SAMPLE_PERIOD as PERIOD
 from .pilot import queue_table, until
 
 

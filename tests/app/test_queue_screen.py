@@ -9,7 +9,7 @@ from tieout.app.tui.app import TieoutApp
 from tieout.app.tui.widgets.totals_bar import TotalsBar
 from tieout.storage.money import format_amount
 
-from .conftest import PERIOD
+from tests.support import SAMPLE_PERIOD as PERIOD
 from .pilot import queue_table, until
 
 UNRESOLVED = ~pl.col("status").is_in(["resolved", "auto_resolved"])

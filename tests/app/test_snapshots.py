@@ -14,7 +14,7 @@ from textual.widgets import Input
 from tieout.app.tui.app import TieoutApp
 from tieout.app.tui.screens.detail import DetailScreen
 
-from .conftest import PERIOD
+from tests.support import SAMPLE_PERIOD as PERIOD
 from .pilot import queue_table, until
 
 FIXED = "2026-11-02T09:00:00+00:00"

@@ -14,7 +14,7 @@ import pytest
 from tieout.connectors.registry import MapContext
 from tieout.connectors.sources import settings_for
 from tieout.connectors.sync import SyncJob, sync_sources
-from tieout.connectors.sync_workers import _send
+from tieout.connectors.sync_workers import send_message
 from tieout.storage.workspace import Workspace
 from tests.connectors.helpers import FAST, STRIPE_SECRET, sandboxes
 
@@ -33,7 +33,7 @@ def test_a_worker_whose_caller_has_gone_stops_and_leaves_a_resumable_run(
         job = SyncJob(ws.db_path, settings, STRIPE_SECRET, MapContext())
         worker = subprocess.Popen([sys.executable, "-m", "tieout.connectors.sync_workers"], stdin=subprocess.PIPE,
                                   stdout=subprocess.DEVNULL)
-        _send(worker.stdin, job)  # type: ignore[arg-type]
+        send_message(worker.stdin, job)  # type: ignore[arg-type]
         deadline = time.monotonic() + 30
         while _pages_committed(ws.db_path) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -3,54 +3,27 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from typing import Any
 
 import pytest
 
-from tieout.storage.ingest import IngestError, Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
+from tieout.storage.ingest import IngestError, finish_sync_run
 from tieout.storage.workspace import Workspace
-
-
-def invoice_record(inv_id: str, total: int, lines: list[tuple[str, int]], status: str = "open") -> Record:
-    payload = {"id": inv_id, "object": "invoice", "total": total, "status": status,
-               "lines": {"data": [{"id": lid, "amount": amt} for lid, amt in lines]}}
-    return Record(
-        object_type="invoice",
-        external_id=inv_id,
-        payload=payload,
-        rows={
-            "invoice": [{"external_id": inv_id, "currency": "USD", "entity": "US", "status": status,
-                         "subtotal": total, "total": total, "posting_period": "2026-10"}],
-            "invoice_line": [{"external_id": lid, "invoice_ref": inv_id, "currency": "USD", "amount": amt}
-                             for lid, amt in lines],
-        },
-    )
-
-
-def _setup(ws: Workspace) -> tuple[sqlite3.Connection, int, int]:
-    conn = ws.raw()
-    source_id = ensure_source(conn, "stripe", "stripe", "billing")
-    return conn, source_id, start_sync_run(conn, source_id)
-
-
-def _ingest(conn: sqlite3.Connection, source_id: int, run: int, records: list[Record], **kw: Any):
-    return ingest_page(conn, source_id=source_id, side="billing", sync_run_id=run, records=records, **kw)
+from tests.storage.ingest_support import ingest_billing, invoice_record, open_billing_run
 
 
 def test_new_then_unchanged_then_changed(ws: Workspace) -> None:
-    conn, sid, run = _setup(ws)
+    conn, sid, run = open_billing_run(ws)
     page = [invoice_record("in_1", 1000, [("il_1", 600), ("il_2", 400)]), invoice_record("in_2", 500, [("il_3", 500)])]
-    counts = _ingest(conn, sid, run, page, cursor={"invoice": "in_2"})
+    counts = ingest_billing(conn, sid, run, page, cursor={"invoice": "in_2"})
     assert counts.as_dict() == {"invoice": {"new": 2, "changed": 0, "unchanged": 0}}
 
-    again = _ingest(conn, sid, run, page)
+    again = ingest_billing(conn, sid, run, page)
     assert again.as_dict() == {"invoice": {"new": 0, "changed": 0, "unchanged": 2}}
     assert conn.execute("SELECT count(*) FROM raw_record").fetchone()[0] == 2
     assert conn.execute("SELECT count(*) FROM invoice_line").fetchone()[0] == 3
 
     # upstream change: in_1 is paid now and lost a line
-    changed = _ingest(conn, sid, run, [invoice_record("in_1", 600, [("il_1", 600)], status="paid")])
+    changed = ingest_billing(conn, sid, run, [invoice_record("in_1", 600, [("il_1", 600)], status="paid")])
     assert changed.as_dict() == {"invoice": {"new": 0, "changed": 1, "unchanged": 0}}
     versions = conn.execute("SELECT version, json_extract(payload, '$.status') FROM raw_record "
                             "WHERE external_id='in_1' ORDER BY version").fetchall()
@@ -68,31 +41,31 @@ def test_new_then_unchanged_then_changed(ws: Workspace) -> None:
 
 
 def test_bad_record_rolls_back_the_whole_page(ws: Workspace) -> None:
-    conn, sid, run = _setup(ws)
+    conn, sid, run = open_billing_run(ws)
     good = invoice_record("in_1", 1000, [("il_1", 1000)])
     bad = invoice_record("in_2", 500, [("il_2", 500)])
     del bad.rows["invoice_line"][0]["invoice_ref"]
     with pytest.raises(IngestError, match=r"invoice_line 'il_2': missing required field\(s\) \['invoice_ref'\]"):
-        _ingest(conn, sid, run, [good, bad], cursor={"invoice": "in_2"})
+        ingest_billing(conn, sid, run, [good, bad], cursor={"invoice": "in_2"})
     for table in ("raw_record", "invoice", "invoice_line"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     assert conn.execute("SELECT pages, cursor FROM sync_run").fetchone() == (0, "{}")
 
 
 def test_unknown_column_is_named(ws: Workspace) -> None:
-    conn, sid, run = _setup(ws)
+    conn, sid, run = open_billing_run(ws)
     rec = invoice_record("in_1", 1000, [])
     rec.rows["invoice"][0]["amount_in_float"] = 1.5
     with pytest.raises(IngestError, match="amount_in_float"):
-        _ingest(conn, sid, run, [rec])
+        ingest_billing(conn, sid, run, [rec])
 
 
 def test_several_pages_in_one_call_version_a_record_seen_twice_and_count_pages(ws: Workspace) -> None:
     """A sync stores the pages fetched so far together; an object changed between them gets two versions."""
-    conn, sid, run = _setup(ws)
+    conn, sid, run = open_billing_run(ws)
     first = [invoice_record("in_1", 1000, [("il_1", 600), ("il_2", 400)])]
     second = [invoice_record("in_1", 600, [("il_1", 600)], status="paid"), invoice_record("in_2", 5, [("il_3", 5)])]
-    counts = _ingest(conn, sid, run, first + second, pages=2, cursor={"invoice": {"after": "in_2"}})
+    counts = ingest_billing(conn, sid, run, first + second, pages=2, cursor={"invoice": {"after": "in_2"}})
     assert counts.as_dict() == {"invoice": {"new": 2, "changed": 1, "unchanged": 0}}
     assert conn.execute("SELECT version FROM raw_record WHERE external_id='in_1' ORDER BY version").fetchall() == [
         (1,), (2,)]

@@ -12,12 +12,8 @@ import pytest
 from tieout.reconcile.workpaper import write_workbook
 from tieout.reconcile.workpaper.data import WorkpaperData
 from tieout.reconcile.workpaper.detail import DETAIL_COLUMNS
-from tests.export.conftest import HYPERLINK, brk, make_data, match
-
-
-def rows(ws) -> list[dict]:
-    header = [c.value for c in ws[1]]
-    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+from tests.reconcile.workpaper.builders import HYPERLINK, brk, make_data, match
+from tests.reconcile.workpaper.reading import evaluate_summary, rows
 
 
 @pytest.fixture
@@ -98,28 +94,6 @@ def test_summary_formulas_cover_the_detail_ranges(book) -> None:
     assert unexplained[4].value == f"=E{diff[4].row}-E{total[4].row}"
     assert summary["E2"].value.startswith("=ABS(") and f"ABS(E{unexplained[4].row})" in summary["E2"].value
     assert lines[("KWD", "Billing total (per billing source)")][4].number_format == "#,##0.000;[Red]-#,##0.000"
-
-
-def evaluate_summary(book) -> dict[str, float]:
-    """Recompute the Summary's SUMIFS and cell arithmetic in Python (openpyxl does not compute)."""
-    detail = rows(book["Invoices"])
-    values: dict[str, float] = {}
-    summary = book["Summary"]
-    for row in summary.iter_rows(min_row=5):
-        currency, label, cell = row[1].value, row[2].value, row[4]
-        value = cell.value
-        if isinstance(value, str) and value.startswith("=SUMIFS"):
-            kind = label.split(": ")[1]
-            value = sum(r["difference"] or 0 for r in detail if r["kind"] == kind and r["currency"] == currency)
-        elif isinstance(value, str) and value.startswith("=SUM("):
-            first, last = (int(x[1:]) for x in value[5:-1].split(":"))
-            value = sum(values[f"E{i}"] for i in range(first, last + 1))
-        elif isinstance(value, str):
-            left, right = value[1:].split("-")
-            value = values[left] - values[right]
-        values[cell.coordinate] = value
-    return {label: values[row[4].coordinate] for row in summary.iter_rows(min_row=5)
-            for label in [(row[1].value, row[2].value)]}
 
 
 def test_summary_ties_when_recomputed(book) -> None:

@@ -1,4 +1,4 @@
-"""The sample month through the real service: `tieout export` to xlsx, csv and parquet."""
+"""`tieout export` on the sample month through the real service: xlsx, csv and parquet."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from tieout.reconcile.workpaper import ExportError, collect, export_files, expor
 from tieout.reconcile.workpaper.tables import build_tables
 from tieout.storage.money import exponent
 from tieout.storage.workspace import init_workspace
-from tests.conftest import SAMPLE_MONTH
-from tests.export.test_workbook import evaluate_summary
+from tests.reconcile.workpaper.reading import evaluate_summary
+from tests.support import SAMPLE_MONTH
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,10 @@
-"""Workpaper inputs built as plain data, shaped exactly like the service's results."""
+"""Workpaper inputs built as plain data, shaped exactly like the service's results.
+
+A plain module (not a conftest) so that test modules import these builders by name."""
 
 from __future__ import annotations
 
 import polars as pl
-import pytest
 
 from tieout.reconcile.workpaper.data import SignOff, WorkpaperData
 from tieout.reconcile.workpaper.detail import POPULATION_SCHEMA
@@ -103,21 +104,3 @@ def make_data(breaks: list[dict], matches: list[dict], *, billed: pl.DataFrame |
             schema={"side": pl.String, "entity": pl.String, "currency": pl.String, "period": pl.String,
                     "amount": pl.Int64, "billed_period": pl.String}),
     )
-
-
-@pytest.fixture
-def data() -> WorkpaperData:
-    """A small period: USD, JPY and KWD, every main kind of break, a formula-like customer note."""
-    breaks = [
-        brk("b1", "amount_mismatch", "USD", 10_000, 11_250, note=HYPERLINK),
-        brk("b2", "missing_in_erp", "USD", 5_005, None),
-        brk("b3", "missing_in_billing", "JPY", None, 1_200),
-        brk("b4", "duplicate_in_erp", "KWD", 7_001, 7_001, amount=7_001, b_ids=["in_k"], e_ids=["ns_k", "ns_k2"]),
-        brk("b5", "status_mismatch", "USD", 10_000, 11_250, b_ids=["in_b1"], e_ids=["ns_b1"]),
-        brk("b6", "missing_in_erp", "USD", 999, None, status="auto_resolved"),
-    ]
-    breaks[0]["billing_ids"], breaks[0]["erp_ids"] = ["in_b1"], ["ns_b1"]
-    matches = [match(1, "USD", 10_000, 11_250, b_id="in_b1", e_id="ns_b1"), match(2, "USD", -4_321, -4_321),
-               match(3, "JPY", 123_456, 123_456), match(4, "KWD", 1_234_567, 1_234_567, b_id="in_k", e_id="ns_k"),
-               match(5, "USD", 2_000, 1_999)]
-    return make_data(breaks, matches)

@@ -20,8 +20,8 @@ from openpyxl.utils.datetime import to_excel
 from tieout.reconcile.workpaper import ExportError, rowxml, write_workbook
 from tieout.reconcile.workpaper.cells import parse_timestamp
 from tieout.reconcile.workpaper.data import WorkpaperData
-from tests.export.conftest import brk, make_data, match
-from tests.export.test_workbook import rows
+from tests.reconcile.workpaper.builders import brk, make_data, match
+from tests.reconcile.workpaper.reading import rows
 
 INT64 = st.integers(-(2**63) + 1, 2**63 - 1)
 

@@ -1,0 +1,31 @@
+"""Reading a written workbook back the way a reviewer would: rows by header, the Summary recomputed."""
+
+from __future__ import annotations
+
+
+def rows(ws) -> list[dict]:
+    """A sheet's data rows as dicts keyed by its header row."""
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def evaluate_summary(book) -> dict[str, float]:
+    """Recompute the Summary's SUMIFS and cell arithmetic in Python (openpyxl does not compute)."""
+    detail = rows(book["Invoices"])
+    values: dict[str, float] = {}
+    summary = book["Summary"]
+    for row in summary.iter_rows(min_row=5):
+        currency, label, cell = row[1].value, row[2].value, row[4]
+        value = cell.value
+        if isinstance(value, str) and value.startswith("=SUMIFS"):
+            kind = label.split(": ")[1]
+            value = sum(r["difference"] or 0 for r in detail if r["kind"] == kind and r["currency"] == currency)
+        elif isinstance(value, str) and value.startswith("=SUM("):
+            first, last = (int(x[1:]) for x in value[5:-1].split(":"))
+            value = sum(values[f"E{i}"] for i in range(first, last + 1))
+        elif isinstance(value, str):
+            left, right = value[1:].split("-")
+            value = values[left] - values[right]
+        values[cell.coordinate] = value
+    return {label: values[row[4].coordinate] for row in summary.iter_rows(min_row=5)
+            for label in [(row[1].value, row[2].value)]}
