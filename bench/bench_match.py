@@ -105,25 +105,24 @@ def run_end_to_end(svc: Any) -> dict[str, float]:
 
 
 def setup_engine(scratch: Path, params: dict[str, Any]) -> dict[str, Any]:
-    from tieout.reconcile.inputs import load_invoice_domain
+    from tieout.reconcile.domains.invoice import INVOICE
 
     svc = _synthetic_workspace(scratch, params["invoices"])
-    frame = load_invoice_domain(svc.ws.db_path, PERIOD)
+    frame = INVOICE.load(svc.ws.db_path, PERIOD, None)
     return {"frame": frame, "rules": svc.ruleset().domain("invoice"),
             "b_keys": frame.filter(pl.col("side") == "billing").select(pl.col("key").alias("k")),
             "e_keys": frame.filter(pl.col("side") == "erp").select(pl.col("ref").alias("k"))}
 
 
 def run_engine(state: dict[str, Any]) -> dict[str, float]:
-    from tieout.reconcile.breaks import classify
-    from tieout.reconcile.engine import pair_records
+    from tieout.reconcile.domains.invoice import INVOICE
 
     start = time.perf_counter()
     state["b_keys"].join(state["e_keys"], on="k", how="inner")
     bare = time.perf_counter() - start
     start = time.perf_counter()
     frame, rules = state["frame"], state["rules"]
-    classify(frame, pair_records(frame, rules), rules, "invoice")
+    INVOICE.reconcile(frame, rules)
     engine = time.perf_counter() - start
     return {"bare_join_s": bare, "engine_s": engine, "ratio": engine / bare}
 

@@ -17,11 +17,10 @@ from typing import Any
 from tieout.connectors.errors import ConnectorError
 from tieout.connectors.registry import MapContext
 from tieout.storage.ingest import Record
+from tieout.storage.vocabulary import DOMAINS
 
 Cursor = dict[str, dict[str, Any]]
 
-DOMAINS = ("invoice", "payment", "revenue")
-"""The reconciliation domains; a sync can be limited to some (``tieout sync --domain invoice``)."""
 ALL_DOMAINS = frozenset(DOMAINS)
 INVOICE, PAYMENT, REVENUE = (frozenset({name}) for name in DOMAINS)
 """One-domain sets, to spell out which domains each pass of a connector serves (``INVOICE | REVENUE``)."""

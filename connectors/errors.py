@@ -1,33 +1,20 @@
-"""Connector failures.  Messages name the source, path and object id, never a secret."""
+"""Connector failures (defined in :mod:`tieout.storage.errors`, the one error tree).
 
-from __future__ import annotations
+Messages name the source, path and object id, never a secret.
+"""
 
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import (
+    AuthFailed,
+    BadResponse,
+    ConnectorError,
+    CredentialError,
+    FileRowError,
+    MappingError,
+    MappingFileError,
+    RateLimited,
+    SampleSetError,
+    SourceUnavailable,
+)
 
-
-class ConnectorError(TieoutError):
-    """A source that could not be read or written."""
-
-
-class AuthFailed(ConnectorError):
-    """The source refused the credentials (401/403)."""
-
-
-class RateLimited(ConnectorError):
-    """Still throttled (429) after every retry."""
-
-
-class SourceUnavailable(ConnectorError):
-    """5xx, timeouts or dropped connections after every retry."""
-
-
-class BadResponse(ConnectorError):
-    """A response that is not what the API documents (bad JSON, missing fields)."""
-
-
-class MappingError(ConnectorError):
-    """A payload that cannot be mapped to canonical rows; names the object and field."""
-
-
-class CredentialError(ConnectorError):
-    """No usable secret (missing, or no keyring on this machine)."""
+__all__ = ["AuthFailed", "BadResponse", "ConnectorError", "CredentialError", "FileRowError", "MappingError",
+           "MappingFileError", "RateLimited", "SampleSetError", "SourceUnavailable"]

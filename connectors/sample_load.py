@@ -19,7 +19,8 @@ from tieout.connectors.prefetch import Prefetcher
 from tieout.connectors.registry import MapContext, map_payload
 from tieout.connectors.sample_set import SampleSet
 from tieout.connectors.stripe.mapping import with_payout
-from tieout.storage.ingest import Counts, Record, ensure_source, finish_sync_run, ingest_page, start_sync_run
+from tieout.storage.ingest import Counts, Record, finish_sync_run, ingest_page
+from tieout.storage.sources import begin_sync
 from tieout.storage.workspace import Workspace
 
 PAGE_SIZE = 10_000
@@ -55,10 +56,8 @@ def load_sample(
 
 
 def _load(conn: sqlite3.Connection, name: str, side: str, records: Iterable[Record]) -> dict[str, dict[str, int]]:
-    conn.execute("BEGIN IMMEDIATE")
-    source_id = ensure_source(conn, name, name, side)
-    run_id = start_sync_run(conn, source_id)
-    conn.execute("COMMIT")
+    start = begin_sync(conn, name, name, side)
+    source_id, run_id = start.source_id, start.run_id
     total = Counts()
     try:
         with spaced_gc(), Prefetcher(_pages(records), depth=4) as pages:  # read + map in a thread while storing

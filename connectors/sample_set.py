@@ -15,11 +15,8 @@ from typing import IO, Any
 
 import orjson
 
-from tieout.connectors.errors import ConnectorError
+from tieout.storage.errors import SampleSetError
 
-
-class SampleSetError(ConnectorError):
-    """A sample folder that is missing files or holds bad lines (names file and line)."""
 
 
 class SampleSet:

@@ -10,7 +10,7 @@ import polars as pl
 from tieout.connectors.base import SourceSettings
 from tieout.connectors.credentials import has_secret
 from tieout.connectors.errors import ConnectorError
-from tieout.storage.ingest import ensure_source
+from tieout.storage.sources import register_source, stored_sources
 from tieout.storage.workspace import Workspace
 
 KINDS = ("stripe", "netsuite", "file")
@@ -35,9 +35,7 @@ def add_source(ws: Workspace, name: str, *, kind: str, side: str, url: str | Non
     ws.config.sources[name] = {k: v for k, v in entry.items() if v}
     conn = ws.raw()
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        ensure_source(conn, name, kind, side, url=url, entity=entity)
-        conn.execute("COMMIT")
+        register_source(conn, name, kind, side, url=url, entity=entity)
     finally:
         conn.close()
     ws.save_config()
@@ -61,19 +59,13 @@ def list_sources(ws: Workspace) -> pl.DataFrame:
     """One row per source: kind, side, url, entity, last sync and whether a secret is present (never the secret)."""
     conn = ws.raw()
     try:
-        last = {
-            name: (started, status)
-            for name, started, status in conn.execute(
-                "SELECT s.name, r.started_at, r.status FROM source s JOIN sync_run r ON r.source_id = s.id "
-                "WHERE r.id = (SELECT max(id) FROM sync_run WHERE source_id = s.id)")
-        }
-        stored = {n: (k, s) for n, k, s in conn.execute("SELECT name, kind, side FROM source")}
+        stored = stored_sources(conn)
     finally:
         conn.close()
     rows = []
     for name in sorted(set(ws.config.sources) | set(stored)):
         entry = ws.config.sources.get(name) or {"kind": stored[name][0], "side": stored[name][1]}
-        started, status = last.get(name, (None, None))
+        started, status = stored[name][2:] if name in stored else (None, None)
         rows.append({"name": name, "kind": entry["kind"], "side": entry["side"], "url": entry.get("url"),
                      "entity": entry.get("entity"), "last_sync": started, "last_status": status,
                      "secret": entry["kind"] == "file" or has_secret(name)})

@@ -11,7 +11,6 @@ worker process (:mod:`connectors.sync_workers`); one source syncs in-process.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,7 +24,8 @@ from tieout.connectors.prefetch import Prefetcher
 from tieout.connectors.registry import MapContext
 from tieout.storage.db import raw_connect
 from tieout.storage.errors import TieoutError
-from tieout.storage.ingest import Counts, ensure_source, finish_sync_run, ingest_page, start_sync_run
+from tieout.storage.ingest import Counts, finish_sync_run, ingest_page
+from tieout.storage.sources import begin_sync, set_run_cursor
 
 if TYPE_CHECKING:
     from tieout.storage.workspace import Workspace
@@ -147,19 +147,12 @@ def run_job(job: SyncJob, progress: ProgressFn | None = None) -> SyncResult:
         return result
     conn = raw_connect(job.db_path)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        source_id = ensure_source(conn, settings.name, settings.kind, settings.side, settings.url, settings.entity)
-        prev = conn.execute("SELECT status, cursor FROM sync_run WHERE source_id = ? ORDER BY id DESC LIMIT 1",
-                            (source_id,)).fetchone()
-        conn.execute("UPDATE sync_run SET status = 'failed', error = 'interrupted', finished_at = started_at "
-                     "WHERE source_id = ? AND status = 'running'", (source_id,))
-        run_id = start_sync_run(conn, source_id)
-        resumed = bool(prev and prev[0] != "ok")
-        cursor = json.loads(prev[1]) if prev else {}
+        start = begin_sync(conn, settings.name, settings.kind, settings.side, url=settings.url,
+                           entity=settings.entity)
+        source_id, run_id, resumed, cursor = start.source_id, start.run_id, start.resumed, start.previous_cursor
         if not resumed:  # a new run starts every pass afresh: "done" and "after" only ever mean "in this run"
             cursor = {key: start_state(state, resume=False) for key, state in cursor.items()}
-        conn.execute("UPDATE sync_run SET cursor = ? WHERE id = ?", (json.dumps(cursor, sort_keys=True), run_id))
-        conn.execute("COMMIT")
+        set_run_cursor(conn, run_id, cursor)
         result.run_id, result.resumed = run_id, resumed
         total = Counts()
         try:

@@ -26,16 +26,12 @@ import threading
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import CallerGone
 
 if TYPE_CHECKING:
     from tieout.connectors.sync import ProgressFn, SyncJob, SyncResult
 
 _HEADER = struct.Struct("!Q")
-
-
-class CallerGone(TieoutError):
-    """The process that started this worker has ended; stop before the next page."""
 
 
 def send_message(stream: IO[bytes], message: Any) -> None:

@@ -4,38 +4,26 @@ A break's ``id`` is stable: a hash of its domain, kind and the external ids of
 its records (side-tagged, sorted), so the same problem found by a later run
 is the same break and keeps its review history.
 
-Amount at stake: the difference for amount/tax mismatches, the billing total
-for status/customer/period/currency mismatches, the record's own total for a
-missing or duplicate record.  Amounts compare net of tax (total − tax), so an
-ERP invoice whose tax is off is a tax mismatch only, not also an amount one.
+Which compared field gives which kind, and the amount each kind puts at
+stake, is the domain's declaration (:class:`~tieout.reconcile.domains.KindSpec`):
+"difference" is the field's difference (amounts compare net of tax, total −
+tax, so an ERP invoice whose tax is off is a tax mismatch only), "billing_total"
+the billing record's total, "record_total" a lone record's own total.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 
 import polars as pl
 
+from tieout.reconcile.domains.base import Domain, Outcome
 from tieout.reconcile.engine import Pairing, within
 from tieout.reconcile.rules import DomainRules
+from tieout.storage.vocabulary import BREAK_COLUMNS, MATCH_COLUMNS
 
-BREAK_COLUMNS = ["id", "domain", "object_type", "kind", "period", "entity", "currency", "amount", "billing_amount",
-                 "erp_amount", "billing_ids", "erp_ids", "rule", "details"]
-MATCH_COLUMNS = ["domain", "object_type", "period", "entity", "currency", "rule", "billing_ids", "erp_ids",
-                 "billing_amount", "erp_amount", "differences"]
-
-# compare field -> kind of break (compared as-is on both sides)
-_SIMPLE_FIELDS = {"status": "status_mismatch", "customer": "customer_mismatch", "period": "period_mismatch"}
-
-
-@dataclass
-class Outcome:
-    """Matches and breaks of one domain, ready to persist (ids are external ids)."""
-
-    matches: pl.DataFrame
-    breaks: pl.DataFrame
+_TOLERANCED = ("amount", "tax")  # compared within the rules' tolerance; every other field compares as-is
 
 
 def break_id(domain: str, kind: str, billing_ids: list[str], erp_ids: list[str]) -> str:
@@ -44,8 +32,8 @@ def break_id(domain: str, kind: str, billing_ids: list[str], erp_ids: list[str])
     return hashlib.sha256("|".join([domain, kind, *keys]).encode("utf-8")).hexdigest()[:20]
 
 
-def classify(frame: pl.DataFrame, pairing: Pairing, rules: DomainRules, domain: str) -> Outcome:
-    """Turn a pairing into matches (with accepted differences) and breaks."""
+def classify(frame: pl.DataFrame, pairing: Pairing, rules: DomainRules, domain: Domain) -> Outcome:
+    """Turn a pairing into matches (with accepted differences) and breaks of ``domain``."""
     # rid is the row position in ``frame``, so a gather replaces two joins
     pairs = pairing.pairs.sort("b")
     attrs = frame.drop("rid")
@@ -55,15 +43,15 @@ def classify(frame: pl.DataFrame, pairing: Pairing, rules: DomainRules, domain: 
         attrs.select(pl.all().gather(pairs["e"]).name.suffix("_e")),
     ], how="horizontal")
     checks = _checks(joined, rules)
-    pair_breaks = _pair_breaks(checks, rules)
+    pair_breaks = _pair_breaks(checks, rules, domain)
     matches = _pair_matches(checks, rules, domain)
-    group_matches = _group_matches(frame, pairing.groups, domain)
+    group_matches = _group_matches(frame, pairing.groups, domain.name)
     leftovers = _leftovers(frame, pairing, rules)
     raw = pl.concat([pair_breaks, pairing.flagged.select("kind", "rule", "b_rids", "e_rids",
                                                          pl.lit(None, pl.Int64).alias("stake"),
                                                          pl.lit("{}").alias("details")),
                      leftovers], how="vertical_relaxed")
-    breaks = _finish_breaks(frame, raw, domain)
+    breaks = _finish_breaks(frame, raw, domain.name)
     return Outcome(matches=pl.concat([matches, group_matches]), breaks=breaks)
 
 
@@ -80,8 +68,8 @@ def _checks(j: pl.DataFrame, rules: DomainRules) -> pl.DataFrame:
         (same_cur & ~within(net_diff, pl.col("amount"), tol)).fill_null(False).alias("x_amount"),
         (same_cur & (tax_diff != 0)).fill_null(False).alias("d_tax"),
         (same_cur & ~within(tax_diff, pl.col("amount"), tol)).fill_null(False).alias("x_tax"),
-        net_diff.abs().alias("net_stake"),
-        tax_diff.abs().alias("tax_stake"),
+        net_diff.abs().alias("stake_amount"),
+        tax_diff.abs().alias("stake_tax"),
         (status != status_e).fill_null(True).alias("d_status"),
         (pl.col("customer") != pl.col("customer_e")).fill_null(False).alias("d_customer"),
         (pl.col("period") != pl.col("period_e")).fill_null(True).alias("d_period"),
@@ -92,16 +80,14 @@ def _broken(field: str, rules: DomainRules) -> pl.Expr:
     """Whether a difference in ``field`` is a break (rather than accepted) under the rules."""
     if field not in rules.compare_fields:
         return pl.lit(False)
-    return pl.col(f"x_{field}") if field in ("amount", "tax") else pl.col(f"d_{field}")
+    return pl.col(f"x_{field}") if field in _TOLERANCED else pl.col(f"d_{field}")
 
 
-def _pair_breaks(c: pl.DataFrame, rules: DomainRules) -> pl.DataFrame:
+def _pair_breaks(c: pl.DataFrame, rules: DomainRules, domain: Domain) -> pl.DataFrame:
     parts = []
-    specs = [("currency", "currency_mismatch", pl.col("amount")),
-             ("amount", "amount_mismatch", pl.col("net_stake")),
-             ("tax", "tax_mismatch", pl.col("tax_stake")),
-             *((f, k, pl.col("amount")) for f, k in _SIMPLE_FIELDS.items())]
-    for field, kind, stake in specs:
+    for field, spec in domain.compared.items():
+        kind = spec.kind
+        stake = pl.col(f"stake_{field}") if spec.stake == "difference" else pl.col("amount")
         hit = c.filter(_broken(field, rules))
         if hit.height == 0:
             continue
@@ -123,9 +109,9 @@ def _field_values(frame: pl.DataFrame, field: str) -> list[list]:
     return [[bv, ev] for bv, ev in zip(frame[col].to_list(), frame[f"{col}_e"].to_list())]
 
 
-def _pair_matches(c: pl.DataFrame, rules: DomainRules, domain: str) -> pl.DataFrame:
+def _pair_matches(c: pl.DataFrame, rules: DomainRules, domain: Domain) -> pl.DataFrame:
     """One match per pair; ``differences`` holds the differing fields the rules accepted."""
-    fields = ["currency", "amount", "tax", *_SIMPLE_FIELDS]
+    fields = list(domain.compared)
     accepted = c.select(pl.col(f"d_{f}") & ~_broken(f, rules) for f in fields)
     texts = ["{}"] * c.height
     rows = pl.concat([c.select(pl.col(f).cast(pl.String) for f in fields),
@@ -136,7 +122,7 @@ def _pair_matches(c: pl.DataFrame, rules: DomainRules, domain: str) -> pl.DataFr
         texts[i] = json.dumps({f: [row[k], row[n + k]] for k, f in enumerate(fields) if row[2 * n + k]},
                               sort_keys=True)
     return c.select(
-        pl.lit(domain).alias("domain"), "object_type", "period", "entity", "currency", "rule",
+        pl.lit(domain.name).alias("domain"), "object_type", "period", "entity", "currency", "rule",
         pl.concat_list("key").alias("billing_ids"), pl.concat_list("key_e").alias("erp_ids"),
         pl.col("amount").alias("billing_amount"), pl.col("amount_e").alias("erp_amount"),
         pl.Series("differences", texts, pl.String),

@@ -11,11 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import text
 
-from tieout.storage.db import utc_now
+from tieout.storage.db import read_frame, utc_now
+
+if TYPE_CHECKING:
+    import polars as pl
 
 GENESIS = "0" * 64
 
@@ -120,3 +124,18 @@ def verify(conn: _Executes) -> Verification:
             return Verification(False, count, prev, row.id, "content does not match its hash")
         prev = row.hash
     return Verification(True, count, prev)
+
+
+def events(db_path: Path, *, period: str | None = None, newest_first: bool = False,
+           limit: int | None = None) -> pl.DataFrame:
+    """Audit events as a frame; with ``period``, those whose details name that period."""
+    sql = "SELECT id, at, user, action, object_type, object_id, details, hash FROM audit_event"
+    params: list[Any] = []
+    if period:
+        sql += " WHERE json_extract(details, '$.period') = ?"
+        params.append(period)
+    sql += " ORDER BY id DESC" if newest_first else " ORDER BY id"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return read_frame(db_path, sql, params)

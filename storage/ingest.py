@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterable
 import orjson
 
 from tieout.storage.db import utc_now
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import IngestError
 from tieout.storage.models import CANONICAL_TABLES
 
 LINEAGE_COLUMNS = ("side", "source_id", "sync_run_id", "raw_record_id")
@@ -46,9 +46,6 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 
 WAL_AUTOCHECKPOINT_PAGES = 16384  # 64 MiB of 4 KiB pages; SQLite's default is 1000
 
-
-class IngestError(TieoutError):
-    """A record that cannot be stored; names the object and the field."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import MoneyError, UnknownCurrency
 
 __all__ = [
     "CURRENCY_EXPONENTS",
@@ -24,12 +24,6 @@ __all__ = [
 ]
 
 
-class MoneyError(TieoutError, ValueError):
-    """Amount text that cannot be represented exactly in the currency."""
-
-
-class UnknownCurrency(MoneyError):
-    """A currency code that is not an active ISO 4217 code."""
 
 
 # Active ISO 4217 codes with their minor-unit exponent (ISO 4217 amendment 176+).

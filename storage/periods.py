@@ -7,7 +7,6 @@ workspace; locking it locks every entity of the period.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,20 +15,8 @@ from sqlmodel import Session
 
 from tieout.storage import audit
 from tieout.storage.db import utc_now
-from tieout.storage.errors import TieoutError
-
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-class PeriodError(TieoutError):
-    """A sign-off step out of order, by the wrong person, or on a locked period."""
-
-
-def check_period(period: str) -> str:
-    """``period`` if it is a calendar month ``YYYY-MM``; a clear error otherwise."""
-    if not _PERIOD.match(period or ""):
-        raise PeriodError(f"period must be a calendar month like 2026-10, not {period!r}")
-    return period
+from tieout.storage.errors import PeriodError
+from tieout.storage.vocabulary import check_period
 
 
 @dataclass(frozen=True)

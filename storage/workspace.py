@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from tieout.storage import audit
 from tieout.storage.db import close_frames, make_engine, raw_connect
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import WorkspaceError
 from tieout.storage.migrate import upgrade
 from tieout.storage.money import normalize_currency
 
@@ -35,9 +35,6 @@ DEFAULT_ENTITIES: dict[str, dict[str, Any]] = {
     "EU": {"currency": "EUR", "netsuite_subsidiary": "2"},
 }
 
-
-class WorkspaceError(TieoutError):
-    """A workspace that cannot be created or opened; the message says where and why."""
 
 
 @dataclass

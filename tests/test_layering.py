@@ -8,6 +8,7 @@ counts too.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,38 @@ def test_the_test_import_check_catches_planted_imports() -> None:
     found = {line: [o.removeprefix("line 1: ") for o in _test_import_offences(line, "tests.app.cli")]
              for line in planted}
     assert found == planted
+
+
+# storage owns every SQL statement; SuiteQL sent to NetSuite and the vendor imitations are not ours
+SQL_OUTSIDE_STORAGE = ("app", "reconcile", "connectors")
+SQL_EXEMPT = ("connectors/sandbox/", "connectors/netsuite/client.py")
+_SQL = re.compile(r"\b(SELECT\b[\s\S]+\bFROM|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\"?\w+\"?\s+SET|"
+                  r"CREATE\s+(TEMP\s+)?(TABLE|INDEX)|BEGIN\s+IMMEDIATE|PRAGMA\s+\w+)\b")
+
+
+def sql_literals(source: str) -> list[str]:
+    """String literals (f-string parts included) that hold SQL text; docstrings and bare strings are prose."""
+    tree = ast.parse(source)
+    prose = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+    return [node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in prose
+            and _SQL.search(node.value)]
+
+
+def test_sql_scanner_finds_sql_in_plain_and_f_strings() -> None:
+    planted = 'rows = conn.execute(f"SELECT id FROM \\"break\\" WHERE period = {p}")\nx = "UPDATE match SET a = 1"'
+    assert len(sql_literals(planted)) == 2
+    assert sql_literals('"""Takes BEGIN IMMEDIATE."""\nmsg = "select a period from the list"') == []
+
+
+@pytest.mark.parametrize("package", SQL_OUTSIDE_STORAGE)
+def test_no_sql_text_outside_storage(package: str) -> None:
+    offenders = {}
+    for path in sorted((REPO / package).rglob("*.py")):
+        rel = path.relative_to(REPO).as_posix()
+        if rel.startswith(SQL_EXEMPT):
+            continue
+        found = sql_literals(path.read_text(encoding="utf-8"))
+        if found:
+            offenders[rel] = [s.strip()[:60] for s in found]
+    assert offenders == {}, "SQL belongs in storage/ (one module per table group): move it there and call it"

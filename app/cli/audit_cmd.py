@@ -9,7 +9,6 @@ import typer
 
 from tieout.app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, emit, workspace
 from tieout.storage import audit
-from tieout.storage.db import read_frame
 
 audit_app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_help=True)
 
@@ -44,8 +43,7 @@ def log(
 ) -> None:
     """List audit events, newest first."""
     ws = workspace(workspace_path)
-    sql = "SELECT id, at, user, action, object_type, object_id, details, hash FROM audit_event ORDER BY id DESC"
-    frame = read_frame(ws.db_path, sql + (f" LIMIT {int(limit)}" if limit > 0 else ""))
+    frame = audit.events(ws.db_path, newest_first=True, limit=limit if limit > 0 else None)
     if fmt is OutputFormat.table:
         frame = frame.with_columns(pl.col("hash").str.slice(0, 12))
     emit(frame, fmt, out, title="Audit log")

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from tieout.app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, console, emit, workspace
 from tieout.reconcile.rules import load_ruleset
-from tieout.reconcile.service import REASON_CODES, Service
+from tieout.reconcile.service import Service
+from tieout.storage.vocabulary import REASON_CODES
 from tieout.storage.money import format_amount
 
 PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Period YYYY-MM (posting month).")]

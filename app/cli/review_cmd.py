@@ -29,11 +29,10 @@ EntityOpt = Annotated[Optional[str], typer.Option("--entity", "-e", help="Entity
 def review(workspace: WorkspaceOpt = None, period: PeriodOpt = None, entity: EntityOpt = None) -> None:
     """Open the review app: dashboard, break queue, break detail, sync."""
     from tieout.app.tui.app import TieoutApp
-    from tieout.app.tui.sync_job import sync_all
     from tieout.reconcile.service import open_workspace
 
     svc = open_workspace(workspace)
-    TieoutApp(svc, period=period, entity=entity, sync=sync_all(svc.ws)).run()
+    TieoutApp(svc, period=period, entity=entity).run()
 
 
 def demo(
@@ -45,7 +44,6 @@ def demo(
 ) -> None:
     """Try tieout on the sample month: sandboxes, sync, match October 2026, then the app. No network, no prompts."""
     from tieout.app.tui.app import TieoutApp
-    from tieout.app.tui.sync_job import sync_all
     from tieout.connectors.credentials import env_var
     from tieout.connectors.sandbox import NetSuiteSandbox, StripeSandbox
     from tieout.connectors.sandbox.netsuite import default_secret
@@ -65,7 +63,6 @@ def demo(
     with stripe.serving() as stripe_url, netsuite.serving() as netsuite_url:
         add_source(svc.ws, "stripe", kind="stripe", side="billing", url=stripe_url)
         add_source(svc.ws, "netsuite", kind="netsuite", side="erp", url=netsuite_url)
-        sync = sync_all(svc.ws)
         last: dict[str, str] = {}
 
         def report(text: str, fraction: float | None = None) -> None:
@@ -74,13 +71,12 @@ def demo(
                 console.print(text)
             last[source] = text
 
-        sync(report)
-        summary = svc.match(DEMO_PERIOD, user="demo")
+        summary = svc.sync_and_match(DEMO_PERIOD, report, user="demo")
         if headless:
             _print_summary(svc, summary)
             console.print(f"workspace: {folder}  (sandboxes stop now; browse it with `tieout review -w {folder}`)")
             return
-        TieoutApp(svc, period=DEMO_PERIOD, sync=sync).run()
+        TieoutApp(svc, period=DEMO_PERIOD).run()
 
 
 def _print_summary(svc, summary) -> None:

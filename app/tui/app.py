@@ -6,7 +6,6 @@ import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -19,11 +18,8 @@ from tieout.app.tui.screens.help import HelpScreen
 from tieout.app.tui.screens.queue import QueueScreen
 from tieout.app.tui.screens.sync import SyncScreen
 from tieout.app.tui.state import AppState
-
-SyncFn = Callable[[Callable[..., None]], Any]
-"""Syncs every source, reporting ``progress(text, fraction=None)``; supplied by the CLI."""
-
-PERIOD_PATTERN = r"\d{4}-(0[1-9]|1[0-2])"
+from tieout.reconcile.protocols import AppServices
+from tieout.storage.vocabulary import PERIOD_PATTERN
 
 SCREENS_FOR_HELP: tuple[tuple[str, type[Screen]], ...] = (
     ("dashboard", DashboardScreen), ("queue", QueueScreen), ("detail", DetailScreen), ("sync", SyncScreen),
@@ -31,10 +27,9 @@ SCREENS_FOR_HELP: tuple[tuple[str, type[Screen]], ...] = (
 
 
 class TieoutApp(App):
-    """The review app over a ``reconcile.service.Service``.
+    """The review app over the workspace's services (typed as :class:`AppServices`).
 
-    ``svc`` does all I/O (always from workers); ``sync`` is optional because
-    only configured or demo workspaces know how to reach their sources.
+    ``svc`` does all I/O, always from workers; the app holds only view state.
     """
 
     CSS_PATH = "app.tcss"
@@ -50,15 +45,14 @@ class TieoutApp(App):
         Binding("e", "choose_entity", "Entity"),
     ]
 
-    def __init__(self, svc: Any, *, period: str | None = None, entity: str | None = None,
-                 sync: SyncFn | None = None, start: str = "dashboard", user: str | None = None,
+    def __init__(self, svc: AppServices, *, period: str | None = None, entity: str | None = None,
+                 start: str = "dashboard", user: str | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.svc = svc
         self.state = AppState(period=period or svc.current_period(), entity=entity)
-        self.sync = sync
         self.start_mode = start
-        self.user = user or svc.ws.user
+        self.user = user or svc.user
         self.clock = clock or (lambda: datetime.now(timezone.utc))  # fixed in snapshot tests (ageing)
 
     def on_mount(self) -> None:
@@ -84,7 +78,7 @@ class TieoutApp(App):
         self.push_screen(TextDialog("Period (YYYY-MM)", "period", self.state.period, pattern=PERIOD_PATTERN), chosen)
 
     def action_choose_entity(self) -> None:
-        known = sorted(self.svc.ws.config.entities)
+        known = self.svc.entities
 
         def chosen(entity: str | None) -> None:
             if entity is not None and (entity or None) != self.state.entity:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tieout.app.tui.state import UNRESOLVED, QueueFilter
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import FilterError
 from tieout.storage.money import MoneyError, parse_amount
 
 DONE_STATUSES = ("resolved", "auto_resolved")
@@ -23,10 +23,6 @@ SEARCH = "_search"
 """Lower-cased text of the searchable columns, added on the first text search."""
 
 SEARCHED = ("id", "kind", "status", "assignee", "reason", "note", "rule", "billing_ids", "erp_ids")
-
-
-class FilterError(TieoutError):
-    """A filter value that cannot be applied (e.g. an amount that is not a number)."""
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,7 @@ from tieout.connectors.files.mapping import DATE_FIELDS, MONEY_FIELDS, FileMappi
 from tieout.connectors.registry import MapContext
 from tieout.storage.ingest import Record
 from tieout.storage.money import MoneyError, normalize_currency, parse_amount
-
-
-class FileRowError(ConnectorError):
-    """A row that cannot be imported: file, row, column and reason."""
+from tieout.storage.errors import FileRowError
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

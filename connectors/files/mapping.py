@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tieout.connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE
-from tieout.connectors.errors import ConnectorError
+from tieout.storage.errors import MappingFileError
 
 PRESETS = Path(__file__).parent / "presets"
 TABLES = {"invoice": "invoice", "payment": "payment", "credit_note": "credit_note", "customer": "customer"}
@@ -28,10 +28,6 @@ DOMAINS = {"invoice": INVOICE | REVENUE, "payment": PAYMENT, "credit_note": INVO
 """The domains a file of each object type serves (``tieout sync --domain``)."""
 MONEY_FIELDS = {"subtotal", "tax", "total", "amount", "amount_paid", "amount_due", "fee", "net"}
 DATE_FIELDS = {"posting_date", "due_date", "arrival_date"}
-
-
-class MappingFileError(ConnectorError):
-    """A mapping file that cannot be used; names the file and the key."""
 
 
 @dataclass

@@ -18,27 +18,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import RulesetError
 
 DEFAULT_RULESET = "default.toml"
 
-# Fields a pass may key on, per domain.  Each is a column of the engine's
-# normalised frame (see reconcile.inputs), present on both sides.
-KEY_FIELDS: dict[str, frozenset[str]] = {
-    "invoice": frozenset({"ref", "number", "customer", "currency", "entity"}),
-}
-COMPARE_FIELDS: dict[str, tuple[str, ...]] = {
-    "invoice": ("currency", "amount", "tax", "status", "customer", "period"),
-}
-DUPLICATE_FIELDS: dict[str, frozenset[str]] = {
-    "invoice": frozenset({"ref", "number", "customer", "currency", "entity", "amount", "date"}),
-}
 CARDINALITIES = ("one_to_one", "one_to_many", "many_to_one")
 ON_MULTIPLE = ("ambiguous", "duplicate")
 
-
-class RulesetError(TieoutError):
-    """A ruleset that cannot be used; the message names the file and the offending entry."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +57,14 @@ class DomainRules:
     compare_tolerance: Tolerance = Tolerance()
     status_equivalent: tuple[tuple[str, ...], ...] = ()  # statuses that are one state (open ~ uncollectible)
     duplicate_keys: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)  # the domain's own sections ([payment.fx] ...), as parsed
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for the ruleset hash; no ``options`` key when there are none (keeps older hashes)."""
+        data = asdict(self)
+        if not data["options"]:
+            del data["options"]
+        return data
 
 
 @dataclass(frozen=True)
@@ -81,7 +75,7 @@ class Ruleset:
     @property
     def hash(self) -> str:
         """SHA-256 of the validated rules (not the file text: comments do not change it)."""
-        body = json.dumps({d: asdict(r) for d, r in sorted(self.domains.items())}, sort_keys=True)
+        body = json.dumps({d: r.as_dict() for d, r in sorted(self.domains.items())}, sort_keys=True)
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
     def domain(self, name: str) -> DomainRules:
@@ -130,22 +124,26 @@ def parse_ruleset(text: str, *, source: str = "<ruleset>") -> Ruleset:
         raise RulesetError(f"{source}: unsupported ruleset version {version!r} (this tieout reads version 1)")
     if not data:
         raise RulesetError(f"{source}: no domains defined")
+    from tieout.reconcile import domains as registry  # the domains declare their fields; they import this module
+
     domains = {}
     for name, body in data.items():
-        if name not in KEY_FIELDS:
-            raise RulesetError(f"{source}: unknown domain {name!r} (known: {', '.join(sorted(KEY_FIELDS))})")
+        if name not in registry.names():
+            raise RulesetError(f"{source}: unknown domain {name!r} (known: {', '.join(sorted(registry.names()))})")
         if not isinstance(body, dict):
             raise RulesetError(f"{source}: [{name}] must be a table")
-        domains[name] = _domain(name, body, f"{source}: [{name}]")
+        domains[name] = _domain(registry.get(name), body, f"{source}: [{name}]")
     return Ruleset(source=source, domains=domains)
 
 
-def _domain(name: str, body: dict[str, Any], where: str) -> DomainRules:
-    _no_extra(body, {"passes", "compare", "duplicates"}, where)
+def _domain(domain: Any, body: dict[str, Any], where: str) -> DomainRules:
+    """One domain's section, checked against the fields the domain declares (a registered Domain)."""
+    name = domain.name
+    _no_extra(body, {"passes", "compare", "duplicates", *domain.rule_sections}, where)
     raw_passes = body.get("passes")
     if not isinstance(raw_passes, list) or not raw_passes:
         raise RulesetError(f"{where}: needs at least one [[{name}.passes]] entry")
-    passes = tuple(_pass(name, p, f"{where} pass {i}") for i, p in enumerate(raw_passes, 1))
+    passes = tuple(_pass(domain.key_fields, p, f"{where} pass {i}") for i, p in enumerate(raw_passes, 1))
     names = [p.name for p in passes]
     if len(set(names)) != len(names):
         raise RulesetError(f"{where}: pass names must be unique, got {names}")
@@ -155,22 +153,23 @@ def _domain(name: str, body: dict[str, Any], where: str) -> DomainRules:
     if not isinstance(equivalent, list) or not all(
             isinstance(g, list) and len(g) >= 2 and all(isinstance(x, str) for x in g) for g in equivalent):
         raise RulesetError(f"{where}.compare: status_equivalent must be a list of lists of 2+ statuses")
-    fields = tuple(compare.get("fields", COMPARE_FIELDS[name]))
-    unknown = [f for f in fields if f not in COMPARE_FIELDS[name]]
+    fields = tuple(compare.get("fields", domain.compare_fields))
+    unknown = [f for f in fields if f not in domain.compare_fields]
     if unknown:
-        raise RulesetError(f"{where}.compare: unknown field(s) {unknown} (known: {', '.join(COMPARE_FIELDS[name])})")
+        raise RulesetError(f"{where}.compare: unknown field(s) {unknown} (known: {', '.join(domain.compare_fields)})")
     dup = body.get("duplicates", {})
     _no_extra(dup, {"keys"}, f"{where}.duplicates")
     dup_keys = tuple(dup.get("keys", ()))
-    unknown = [f for f in dup_keys if f not in DUPLICATE_FIELDS[name]]
+    unknown = [f for f in dup_keys if f not in domain.duplicate_fields]
     if unknown:
         raise RulesetError(f"{where}.duplicates: unknown field(s) {unknown} "
-                           f"(known: {', '.join(sorted(DUPLICATE_FIELDS[name]))})")
+                           f"(known: {', '.join(sorted(domain.duplicate_fields))})")
     return DomainRules(passes=passes, compare_fields=fields, compare_tolerance=_tolerance(compare, f"{where}.compare"),
-                       status_equivalent=tuple(tuple(g) for g in equivalent), duplicate_keys=dup_keys)
+                       status_equivalent=tuple(tuple(g) for g in equivalent), duplicate_keys=dup_keys,
+                       options={s: body[s] for s in sorted(domain.rule_sections) if s in body})
 
 
-def _pass(domain: str, body: Any, where: str) -> Pass:
+def _pass(key_fields: frozenset[str], body: Any, where: str) -> Pass:
     if not isinstance(body, dict):
         raise RulesetError(f"{where}: must be a table")
     name = body.get("name")
@@ -182,9 +181,9 @@ def _pass(domain: str, body: Any, where: str) -> Pass:
     keys = body.get("keys")
     if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
         raise RulesetError(f"{where}: keys must be a non-empty list of field names")
-    unknown = [k for k in keys if k not in KEY_FIELDS[domain]]
+    unknown = [k for k in keys if k not in key_fields]
     if unknown:
-        raise RulesetError(f"{where}: unknown field(s) {unknown} (known: {', '.join(sorted(KEY_FIELDS[domain]))})")
+        raise RulesetError(f"{where}: unknown field(s) {unknown} (known: {', '.join(sorted(key_fields))})")
     date_days = body.get("date_days")
     if date_days is not None and (not _is_int(date_days) or date_days < 0):
         raise RulesetError(f"{where}: date_days must be a whole number of days >= 0, not {date_days!r}")

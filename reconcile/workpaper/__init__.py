@@ -10,7 +10,6 @@ exported.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from tieout.reconcile.workpaper.data import WorkpaperData, WorkpaperSource, collect
@@ -18,16 +17,20 @@ from tieout.reconcile.workpaper.errors import ExportError
 from tieout.reconcile.workpaper.files import FileFormat, write_tables
 from tieout.reconcile.workpaper.tables import build_tables
 from tieout.reconcile.workpaper.workbook import WorkbookInfo, write_workbook
+from tieout.storage.errors import PeriodError
+from tieout.storage.vocabulary import check_period
 
 __all__ = ["ExportError", "FileFormat", "WorkbookInfo", "WorkpaperData", "collect", "export_files", "export_workbook",
            "write_tables", "write_workbook"]
 
 
 def _check(svc: WorkpaperSource, period: str, entity: str | None) -> None:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period or ""):
-        raise ExportError(f"period {period!r}: expected YYYY-MM, e.g. 2026-10")
-    if entity is not None and entity not in svc.ws.config.entities:
-        known = ", ".join(sorted(svc.ws.config.entities)) or "none configured"
+    try:
+        check_period(period)
+    except PeriodError as exc:
+        raise ExportError(str(exc)) from None
+    if entity is not None and entity not in svc.entities:
+        known = ", ".join(svc.entities) or "none configured"
         raise ExportError(f"entity {entity!r}: not in this workspace (entities: {known})")
 
 

@@ -6,8 +6,8 @@ and anything left shows as unexplained.  It is computed from the period's
 record population (the records the source totals count), each record
 claimed by exactly one row, in this order:
 
-1. pair breaks (currency, amount, tax, status, customer, period mismatch, in
-   that order) claim both records of their pair, so the pair's difference is
+1. pair breaks (the domain's compared-field kinds, in the order it declares
+   them) claim both records of their pair, so the pair's difference is
    reported under the break's kind;
 2. matches claim their records (a difference the rules accepted);
 3. missing, duplicate and ambiguous breaks claim what is left (a duplicate's
@@ -28,43 +28,34 @@ from __future__ import annotations
 
 import polars as pl
 
+from tieout.reconcile.domains import Domain
 from tieout.reconcile.workpaper.table import Table
 
-DETAIL_COLUMNS = [
-    "id", "object_type", "kind", "status", "period", "entity", "currency", "billing_amount", "erp_amount",
-    "amount", "difference", "items", "billing_ids", "erp_ids", "customer", "rule", "reason", "note", "assignee",
-    "opened_at", "updated_at", "resolved_at",
-]
 _DERIVED = ("difference", "customer")  # computed here from the period's records, not read from a break
 MONEY_COLUMNS = ("billing_amount", "erp_amount", "amount", "difference")
 TIMESTAMP_COLUMNS = ("opened_at", "updated_at", "resolved_at")
 MATCHED = "matched"
-PAIR_KINDS = ["currency_mismatch", "amount_mismatch", "tax_mismatch", "status_mismatch", "customer_mismatch",
-              "period_mismatch"]
-DOMAIN_TITLES = {"invoice": "Invoices", "payment": "Payments", "revenue": "Revenue schedules"}
 MATCH_ROWS_LIMIT = 250_000
-_MATCH_PRIORITY = len(PAIR_KINDS)
-_LEFTOVER_PRIORITY = _MATCH_PRIORITY + 1
-POPULATION_SCHEMA = {"side": pl.String, "external_id": pl.String, "currency": pl.String, "total": pl.Int64,
-                     "customer": pl.String}
 
 
-def domain_title(domain: str) -> str:
-    return DOMAIN_TITLES.get(domain, domain.replace("_", " ").title()[:31])
+def _priorities(domain: Domain) -> tuple[dict[str, int], int, int]:
+    """Claim order: each pair kind by its position, then matches, then every leftover kind."""
+    pair_kinds = [spec.kind for spec in domain.compared.values()]
+    return {k: i for i, k in enumerate(pair_kinds)}, len(pair_kinds), len(pair_kinds) + 1
 
 
-def _break_rows(breaks: pl.DataFrame, manual_ids: list[str]) -> pl.DataFrame:
+def _break_rows(breaks: pl.DataFrame, manual_ids: list[str], domain: Domain) -> pl.DataFrame:
     covered = (pl.concat_list("billing_ids", "erp_ids").list.eval(pl.element().is_in(manual_ids)).list.all()
                if manual_ids else pl.lit(False))
-    rank = pl.col("kind").replace_strict({k: i for i, k in enumerate(PAIR_KINDS)}, default=_LEFTOVER_PRIORITY,
-                                         return_dtype=pl.Int64)
+    pair_rank, _, leftover = _priorities(domain)
+    rank = pl.col("kind").replace_strict(pair_rank, default=leftover, return_dtype=pl.Int64)
     return breaks.with_columns(
         pl.when((pl.col("status") == "auto_resolved") | covered).then(None).otherwise(rank).alias("_priority"),
         pl.lit(1, pl.Int64).alias("items"),
     ).sort("kind", "id")
 
 
-def _match_rows(matches: pl.DataFrame) -> pl.DataFrame:
+def _match_rows(matches: pl.DataFrame, priority: int) -> pl.DataFrame:
     return matches.sort("id").select(
         pl.format("match-{}", "id").alias("id"), "object_type", pl.lit(MATCHED).alias("kind"),
         pl.when(pl.col("manual")).then(pl.lit("manual match")).otherwise(pl.lit(MATCHED)).alias("status"),
@@ -74,7 +65,7 @@ def _match_rows(matches: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("differences").is_in(["{}", ""])).then(None).otherwise(pl.col("differences")).alias("note"),
         pl.col("created_by").alias("assignee"), pl.col("created_at").alias("opened_at"),
         pl.lit(None, pl.String).alias("updated_at"), pl.lit(None, pl.String).alias("resolved_at"),
-        pl.lit(_MATCH_PRIORITY, pl.Int64).alias("_priority"),
+        pl.lit(priority, pl.Int64).alias("_priority"),
     )
 
 
@@ -102,23 +93,24 @@ def _customers(rows: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(found).sort("_row", "_rank").unique("_row", keep="first").select("_row", "customer")
 
 
-def detail_table(domain: str, breaks: pl.DataFrame, matches: pl.DataFrame, population: pl.DataFrame,
+def detail_table(domain: Domain, breaks: pl.DataFrame, matches: pl.DataFrame, population: pl.DataFrame,
                  period: str, *, match_rows_limit: int = MATCH_ROWS_LIMIT) -> Table:
     """Breaks (by kind, id) then matched items of one domain, with their ``difference``.
 
     ``breaks`` may hold other periods' period-mismatch breaks; those are kept
     only when one of their records is in ``population``.
     """
-    breaks = breaks.filter(pl.col("domain") == domain)
-    matches = matches.filter(pl.col("domain") == domain)
+    columns = list(domain.workpaper_columns)
+    breaks = breaks.filter(pl.col("domain") == domain.name)
+    matches = matches.filter(pl.col("domain") == domain.name)
     in_scope = set(population["external_id"].to_list())
     breaks = breaks.filter((pl.col("period") == period) | pl.concat_list("billing_ids", "erp_ids")
                            .list.eval(pl.element().is_in(sorted(in_scope))).list.any())
     manual_ids = sorted(set(matches.filter(pl.col("manual")).select(
         pl.concat_list("billing_ids", "erp_ids").explode()).to_series().drop_nulls().to_list()))
-    rows = pl.concat([_break_rows(breaks, manual_ids).select(*(c for c in DETAIL_COLUMNS if c not in _DERIVED),
-                                                             "_priority"),
-                      _match_rows(matches)], how="diagonal_relaxed").with_row_index("_row")
+    rows = pl.concat([_break_rows(breaks, manual_ids, domain).select(*(c for c in columns if c not in _DERIVED),
+                                                                     "_priority"),
+                      _match_rows(matches, _priorities(domain)[1])], how="diagonal_relaxed").with_row_index("_row")
     rows = rows.join(_customers(rows, population), on="_row", how="left")
     diffs = _differences(rows.filter(pl.col("_priority").is_not_null()), population)
     own = diffs.join(rows.select("_row", "currency"), on=["_row", "currency"], how="semi")
@@ -131,15 +123,15 @@ def detail_table(domain: str, breaks: pl.DataFrame, matches: pl.DataFrame, popul
                                   pl.format("continued: this row's records in {}", "currency").alias("note")))
     rows = pl.concat([rows.with_columns(pl.col("_row").cast(pl.Float64)), continuation], how="diagonal_relaxed")
     rows = rows.sort("_row")
-    breaks_part = rows.filter(pl.col("kind") != MATCHED).select(DETAIL_COLUMNS)
-    matched_part = rows.filter(pl.col("kind") == MATCHED).select(DETAIL_COLUMNS)
+    breaks_part = rows.filter(pl.col("kind") != MATCHED).select(columns)
+    matched_part = rows.filter(pl.col("kind") == MATCHED).select(columns)
     if matched_part.height > match_rows_limit:
-        matched_part = _summarise(matched_part, match_rows_limit)
-    return Table(domain_title(domain), pl.concat([breaks_part, matched_part], how="vertical_relaxed"),
+        matched_part = _summarise(matched_part, match_rows_limit, columns)
+    return Table(domain.title, pl.concat([breaks_part, matched_part], how="vertical_relaxed"),
                  money=MONEY_COLUMNS, timestamps=TIMESTAMP_COLUMNS)
 
 
-def _summarise(matched: pl.DataFrame, limit: int) -> pl.DataFrame:
+def _summarise(matched: pl.DataFrame, limit: int, columns: list[str]) -> pl.DataFrame:
     keys = ["object_type", "status", "period", "entity", "currency", "rule"]
     return (
         matched.group_by(keys).agg(pl.col("billing_amount").sum(), pl.col("erp_amount").sum(),
@@ -151,5 +143,5 @@ def _summarise(matched: pl.DataFrame, limit: int) -> pl.DataFrame:
                       pl.format("{} matched items summarised (detail past {} rows)", "items", pl.lit(limit))
                       .alias("note"),
                       *(pl.lit(None, pl.String).alias(c) for c in ("customer", "assignee", *TIMESTAMP_COLUMNS)))
-        .select(DETAIL_COLUMNS)
+        .select(columns)
     )

@@ -1,7 +1,5 @@
-"""Expected export failures, reported as one line naming what and where."""
+"""Expected export failures (defined in :mod:`tieout.storage.errors`, the one error tree)."""
 
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import ExportError
 
-
-class ExportError(TieoutError):
-    """An export request that cannot be written (bad period, entity, path or format)."""
+__all__ = ["ExportError"]

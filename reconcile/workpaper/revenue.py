@@ -9,49 +9,12 @@ lands these sheets show its figures with no change here.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 
 from tieout.reconcile.workpaper.table import Table
-from tieout.storage.db import read_frame
 
 WATERFALL_PERIODS = 12
 _KEYS = ["side", "entity", "currency"]
-BILLED_SCHEMA = {"side": pl.String, "entity": pl.String, "currency": pl.String, "period": pl.String,
-                 "billed": pl.Int64}
-SCHEDULE_SCHEMA = {"side": pl.String, "entity": pl.String, "currency": pl.String, "period": pl.String,
-                   "amount": pl.Int64, "billed_period": pl.String}
-
-
-def _scope(entity: str | None, column: str = "entity") -> tuple[str, list[str]]:
-    return (f"AND {column} = ?", [entity]) if entity else ("", [])
-
-
-def billed_by_period(db_path: Path, entity: str | None) -> pl.DataFrame:
-    """side, entity, currency, period, billed (minor units): invoices minus credit notes."""
-    where, params = _scope(entity)
-    sql = (
-        "SELECT side, entity, currency, posting_period AS period, subtotal AS billed FROM invoice "
-        f"WHERE status NOT IN ('void', 'draft') AND posting_period IS NOT NULL {where} "
-        "UNION ALL SELECT side, entity, currency, posting_period, -subtotal FROM credit_note "
-        f"WHERE status <> 'void' AND posting_period IS NOT NULL {where}"
-    )
-    return read_frame(db_path, sql, params + params).cast(BILLED_SCHEMA)  # type: ignore[arg-type]
-
-
-def schedule_lines(db_path: Path, entity: str | None) -> pl.DataFrame:
-    """Schedule lines with the posting period of the invoice they belong to (same source)."""
-    where, params = _scope(entity, "r.entity")
-    sql = (
-        "SELECT r.side, r.entity, r.currency, r.period, r.amount, i.posting_period AS billed_period "
-        "FROM revenue_schedule_line r LEFT JOIN invoice i "
-        "ON i.source_id = r.source_id AND i.external_id = r.invoice_ref "
-        f"WHERE 1 = 1 {where}"
-    )
-    return read_frame(db_path, sql, params).cast(SCHEDULE_SCHEMA)  # type: ignore[arg-type]
-
-
 def rollforward(billed: pl.DataFrame, schedule: pl.DataFrame, period: str) -> Table:
     """Opening deferred + billed − recognised = closing, per side, entity and currency."""
     def split(frame: pl.DataFrame, value: str, before: str, during: str) -> pl.DataFrame:

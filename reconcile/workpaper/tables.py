@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tieout.reconcile import domains
+from tieout.reconcile.domains import Domain
 from tieout.reconcile.workpaper import revenue
 from tieout.reconcile.workpaper.data import WorkpaperData
-from tieout.reconcile.workpaper.detail import MATCH_ROWS_LIMIT, POPULATION_SCHEMA, detail_table
+from tieout.reconcile.workpaper.detail import MATCH_ROWS_LIMIT, detail_table
+from tieout.storage.readers import POPULATION_SCHEMA
 from tieout.reconcile.workpaper.table import Table
 
 SUMMARY_MONEY = ("billing_total", "erp_total", "open_amount")
@@ -31,18 +34,18 @@ class WorkpaperTables:
                 self.audit_trail, self.sources]
 
 
-def domains(data: WorkpaperData) -> list[str]:
-    """Domains with anything to show, invoice first, then by name."""
+def shown_domains(data: WorkpaperData) -> list[Domain]:
+    """The registered domains with anything to show, in registration order."""
     found = set(data.summary["domain"].to_list()) | set(data.breaks["domain"].to_list()) \
         | set(data.matches["domain"].to_list())
-    return sorted(found, key=lambda d: (d != "invoice", d))
+    return [d for d in domains.matched() if d.name in found]
 
 
 def build_tables(data: WorkpaperData, *, match_rows_limit: int = MATCH_ROWS_LIMIT) -> WorkpaperTables:
     return WorkpaperTables(
         summary=Table("Summary", data.summary.sort("domain", "currency"), money=SUMMARY_MONEY),
-        details={d: detail_table(d, data.breaks, data.matches, data.population.get(d, _NO_RECORDS), data.period,
-                                 match_rows_limit=match_rows_limit) for d in domains(data)},
+        details={d.name: detail_table(d, data.breaks, data.matches, data.population.get(d.name, _NO_RECORDS),
+                                      data.period, match_rows_limit=match_rows_limit) for d in shown_domains(data)},
         rollforward=revenue.rollforward(data.billed, data.schedule, data.period),
         waterfall=revenue.waterfall(data.schedule, data.period),
         corrections=Table("Corrections", data.corrections, money=("amount",),

@@ -12,7 +12,6 @@ from textual.widgets import Log
 
 from tieout.app.tui.app import TieoutApp
 from tieout.app.tui.screens.sync import SyncScreen
-from tieout.app.tui.sync_job import sync_all
 from tieout.connectors.sandbox import NetSuiteSandbox, StripeSandbox
 from tieout.connectors.sandbox.netsuite import default_secret
 from tieout.connectors.sources import add_source
@@ -61,7 +60,7 @@ async def test_sync_screen_syncs_then_rematches(small_sample: Path, tmp_path: Pa
             NetSuiteSandbox(small_sample, secret=ns_secret).serving() as n_url:
         add_source(svc.ws, "stripe", kind="stripe", side="billing", url=s_url)
         add_source(svc.ws, "netsuite", kind="netsuite", side="erp", url=n_url)
-        app = TieoutApp(svc, period=PERIOD, sync=sync_all(svc.ws), start="sync")
+        app = TieoutApp(svc, period=PERIOD, start="sync")
         async with app.run_test(size=(120, 30)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, SyncScreen), "the sync screen")
             await pilot.press("g")
@@ -79,7 +78,7 @@ async def test_sync_failure_is_shown_and_nothing_rematched(tmp_path: Path, monke
     ws.close()
     svc = open_workspace(tmp_path / "ws")
     add_source(svc.ws, "stripe", kind="stripe", side="billing", url="http://127.0.0.1:9")  # nothing listens
-    app = TieoutApp(svc, period=PERIOD, sync=sync_all(svc.ws), start="sync")
+    app = TieoutApp(svc, period=PERIOD, start="sync")
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("g")
         log = app.screen.query_one(Log)

@@ -6,9 +6,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tieout.reconcile.breaks import classify
-from tieout.reconcile.engine import pair_records
-from tieout.reconcile.inputs import normalise
+from tieout.reconcile.domains.invoice import INVOICE, normalise
 from tieout.reconcile.rules import load_ruleset
 
 RULES = load_ruleset().domain("invoice")
@@ -47,7 +45,7 @@ def _books(pairs: list[dict]) -> list[dict]:
 def _run(rows: list[dict]) -> tuple[pl.DataFrame, pl.DataFrame]:
     frame = normalise(pl.DataFrame(rows, schema={c: (pl.Int64 if c in ("amount", "tax") else pl.String)
                                                  for c in COLUMNS}))
-    outcome = classify(frame, pair_records(frame, RULES), RULES, "invoice")
+    outcome = INVOICE.reconcile(frame, RULES)
     return outcome.matches, outcome.breaks
 
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from tieout.app.tui.messages import ActionDone, CandidatesLoaded, MatchesLoaded, WorkFailed
 from tieout.app.tui.screens.dialogs import ManualMatchDialog, MatchChoice, StatusChoice, StatusDialog, TextDialog, UnmatchDialog
 from tieout.app.tui.work import in_worker
-from tieout.reconcile.service import REASON_CODES
+from tieout.storage.vocabulary import REASON_CODES
 from tieout.storage.money import format_amount
 
 if TYPE_CHECKING:

@@ -12,8 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList
 
+from tieout.storage.vocabulary import REVIEW_STATUSES
+
 CSS = Path(__file__).with_name("dialogs.tcss").read_text(encoding="utf-8")
-REVIEW_STATUSES = ("open", "investigating", "explained", "resolved")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from tieout.app.tui.state import UNRESOLVED
 from tieout.app.tui.widgets.break_table import COLUMNS, BreakTable
 from tieout.app.tui.widgets.totals_bar import TotalsBar, totals_text
 from tieout.app.tui.work import in_worker
+from tieout.storage.vocabulary import REVIEW_STATUSES
 
 FIRST_PAGE = 500
 """Rows read first, so the queue paints while the rest of a large period loads."""
@@ -91,8 +92,7 @@ class QueueScreen(BreakActions):
     def on_breaks_loaded(self, message: BreaksLoaded) -> None:
         self.frame, self.complete = message.frame, message.complete
         self.generation += 1
-        statuses = sorted(set(queue_frame.choices(self.frame, "status")) | {"open", "investigating", "explained",
-                                                                            "resolved"})
+        statuses = sorted(set(queue_frame.choices(self.frame, "status")) | set(REVIEW_STATUSES))
         options = {"domain": queue_frame.choices(self.frame, "domain"),
                    "kind": queue_frame.choices(self.frame, "kind"),
                    "status": [UNRESOLVED, *statuses]}

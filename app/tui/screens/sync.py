@@ -31,29 +31,27 @@ class SyncScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = f"sync · {self.app.state.period}"
-        ready = self.app.sync is not None
+        ready = self.app.svc.can_sync()
         self.query_one("#sync-status", Static).update(
             "press g to sync every source, then re-match the period" if ready
-            else "no sync configured for this workspace: use `tieout sync`, or `tieout demo`"
+            else "no sources configured for this workspace: add them with `tieout source add`, or try `tieout demo`"
         )
 
     def action_run_sync(self) -> None:
-        if self.app.sync is None:
-            self.notify("no sync configured for this workspace", severity="warning")
+        if not self.app.svc.can_sync():
+            self.notify("no sources configured for this workspace", severity="warning")
             return
         if any(w.group == "sync" and w.is_running for w in self.workers):
             self.notify("a sync is already running")
             return
         self.query_one("#sync-log", Log).clear()
-        sync, svc, state, user = self.app.sync, self.app.svc, self.app.state, self.app.user
+        svc, state, user = self.app.svc, self.app.state, self.app.user
 
         def progress(text: str, fraction: float | None = None) -> None:
             self.post_message(SyncProgress(text, fraction))
 
         def job() -> SyncFinished:
-            sync(progress)
-            progress("matching…", None)
-            summary = svc.match(state.period, entity=state.entity, user=user)
+            summary = svc.sync_and_match(state.period, progress, entity=state.entity, user=user)
             matched = sum(summary.matched.values())
             breaks = sum(v["count"] for v in summary.breaks_by_kind.values())
             return SyncFinished(True, f"match run #{summary.run_id}: {matched:,} matched, {breaks:,} breaks")

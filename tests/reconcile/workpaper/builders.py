@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from tieout.reconcile.workpaper.data import SignOff, WorkpaperData
-from tieout.reconcile.workpaper.detail import POPULATION_SCHEMA
+from tieout.storage.readers import POPULATION_SCHEMA
 
 IDS = pl.List(pl.String)
 BREAK_SCHEMA = {

@@ -11,9 +11,11 @@ import pytest
 
 from tieout.reconcile.workpaper import write_workbook
 from tieout.reconcile.workpaper.data import WorkpaperData
-from tieout.reconcile.workpaper.detail import DETAIL_COLUMNS
+from tieout.reconcile.domains.invoice import WORKPAPER_COLUMNS
 from tests.reconcile.workpaper.builders import HYPERLINK, brk, make_data, match
 from tests.reconcile.workpaper.reading import evaluate_summary, rows
+
+DETAIL_COLUMNS = list(WORKPAPER_COLUMNS)
 
 
 @pytest.fixture
