@@ -10,7 +10,7 @@ import polars as pl
 from tieout.connectors.base import SourceSettings
 from tieout.connectors.credentials import has_secret
 from tieout.connectors.errors import ConnectorError
-from tieout.storage.sources import register_source, stored_sources
+from tieout.storage.sources import register_source, sources_with_last_sync
 from tieout.storage.workspace import Workspace
 
 KINDS = ("stripe", "netsuite", "file")
@@ -57,15 +57,12 @@ def settings_for(ws: Workspace, name: str) -> SourceSettings:
 
 def list_sources(ws: Workspace) -> pl.DataFrame:
     """One row per source: kind, side, url, entity, last sync and whether a secret is present (never the secret)."""
-    conn = ws.raw()
-    try:
-        stored = stored_sources(conn)
-    finally:
-        conn.close()
+    stored = {row["name"]: row for row in sources_with_last_sync(ws.db_path).iter_rows(named=True)}
     rows = []
     for name in sorted(set(ws.config.sources) | set(stored)):
-        entry = ws.config.sources.get(name) or {"kind": stored[name][0], "side": stored[name][1]}
-        started, status = stored[name][2:] if name in stored else (None, None)
+        entry = ws.config.sources.get(name) or {"kind": stored[name]["kind"], "side": stored[name]["side"]}
+        started, status = (stored[name]["last_sync_at"], stored[name]["last_sync_status"]) if name in stored \
+            else (None, None)
         rows.append({"name": name, "kind": entry["kind"], "side": entry["side"], "url": entry.get("url"),
                      "entity": entry.get("entity"), "last_sync": started, "last_status": status,
                      "secret": entry["kind"] == "file" or has_secret(name)})

@@ -72,14 +72,6 @@ def set_run_cursor(conn: sqlite3.Connection, run_id: int, cursor: dict[str, Any]
         conn.execute("UPDATE sync_run SET cursor = ? WHERE id = ?", (json.dumps(cursor, sort_keys=True), run_id))
 
 
-def stored_sources(conn: sqlite3.Connection) -> dict[str, tuple[str, str, str | None, str | None]]:
-    """name -> (kind, side, last sync start, last sync status) of every stored source."""
-    rows = conn.execute("""
-        SELECT s.name, s.kind, s.side, r.started_at, r.status FROM source s
-        LEFT JOIN sync_run r ON r.id = (SELECT max(id) FROM sync_run WHERE source_id = s.id)""")
-    return {name: (kind, side, started, status) for name, kind, side, started, status in rows}
-
-
 def sources_with_last_sync(db_path: Path) -> pl.DataFrame:
     """Stored sources with their latest sync run's start, outcome and error."""
     return read_frame(db_path, """
