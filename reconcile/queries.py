@@ -6,6 +6,8 @@ lists as List[String]); small ones as plain dataclasses.  Nothing here writes.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,9 +18,33 @@ from tieout.reconcile import domains
 from tieout.reconcile.domains import RecordView
 from tieout.storage import audit, readers, sources
 from tieout.storage import breaks as store
-from tieout.storage.errors import NotFound
-from tieout.storage.vocabulary import OPEN_STATUSES
+from tieout.storage.errors import NotFound, PeriodError, ServiceError
+from tieout.storage.vocabulary import BREAK_KINDS, DOMAINS, OPEN_STATUSES, STATUSES, check_period
 from tieout.storage.workspace import Workspace
+
+
+MIN_ID_PREFIX = 8
+"""Shortest break id prefix accepted in place of the full id (git's short-id rule)."""
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+def check_filters(*, period: str | None = None, domain: str | None = None, kind: str | None = None,
+                  status: str | Sequence[str] | None = None) -> None:
+    """Refuse a break filter no break can meet: a period that is not a month, an unknown domain, kind or status."""
+    if period is not None:
+        try:
+            check_period(period)
+        except PeriodError as exc:
+            raise ServiceError(str(exc)) from None
+    if domain is not None and domain not in DOMAINS:
+        raise ServiceError(f"domain {domain!r}: unknown (known: {', '.join(DOMAINS)})")
+    kinds = BREAK_KINDS[domain] if domain else tuple(dict.fromkeys(k for ks in BREAK_KINDS.values() for k in ks))
+    if kind is not None and kind not in kinds:
+        raise ServiceError(f"kind {kind!r}: unknown{f' in domain {domain}' if domain else ''} "
+                           f"(known: {', '.join(kinds)})")
+    for one in ([status] if isinstance(status, str) else status or ()):
+        if one not in STATUSES:
+            raise ServiceError(f"status {one!r}: unknown (known: {', '.join(STATUSES)})")
 
 
 @dataclass
@@ -38,15 +64,36 @@ class Queries:
         self.ws = ws
 
     def breaks(self, period: str | None = None, *, domain: str | None = None, kind: str | None = None,
-               status: str | None = None, entity: str | None = None, assignee: str | None = None,
+               status: str | Sequence[str] | None = None, entity: str | None = None, assignee: str | None = None,
                limit: int | None = None) -> pl.DataFrame:
-        """Breaks matching every given filter, largest amount first (only the first ``limit`` if given)."""
+        """Breaks matching every given filter, largest amount first (only the first ``limit`` if given).
+
+        ``status`` is one status or several (e.g. :data:`UNSETTLED_STATUSES`).  A filter that can match
+        nothing (period ``2026-13``, kind ``nonsense``) is refused rather than answered with no rows.
+        """
+        check_filters(period=period, domain=domain, kind=kind, status=status)
         return store.list_breaks(self.ws.db_path, period=period, domain=domain, kind=kind, status=status,
                                  entity=entity, assignee=assignee, limit=limit)
 
     def matches(self, period: str, *, domain: str | None = None, entity: str | None = None) -> pl.DataFrame:
         """Active matches (automatic ones of the latest run, and manual ones) of a period."""
         return store.list_matches(self.ws.db_path, period, domain=domain, entity=entity)
+
+    def resolve_break_id(self, given: str) -> str:
+        """The full id of the break ``given`` names: its id, or (as git does) a unique prefix of at least
+        :data:`MIN_ID_PREFIX` characters, so an id copied short from a screen works too."""
+        prefix = given.strip().lower()
+        if len(prefix) < MIN_ID_PREFIX or not _HEX.fullmatch(prefix):
+            raise NotFound(f"break {given!r}: no such break (give its id, or at least {MIN_ID_PREFIX} "
+                           "of its leading characters)")
+        with self.ws.session() as s:
+            found = store.break_ids_starting(s, prefix, limit=3)
+        if not found:
+            raise NotFound(f"break {given!r}: no such break")
+        if len(found) > 1:
+            raise ServiceError(f"break {given!r}: ambiguous prefix of {', '.join(found[:2])}"
+                               f"{' and more' if len(found) > 2 else ''}; give more characters")
+        return found[0]
 
     def break_detail(self, break_id: str) -> BreakDetail:
         """One break with both sides' records, their raw payloads and lineage, and its history."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,9 +84,13 @@ class Scope:
 
 
 def _filters(pairs: tuple[tuple[str, Any], ...]) -> tuple[list[str], list[Any]]:
+    """``col = ?`` for each value given, ``col IN (?, ...)`` for a tuple or list of values."""
     conds, params = [], []
     for col, value in pairs:
-        if value is not None:
+        if isinstance(value, (tuple, list)):
+            conds.append(f"{col} IN ({', '.join('?' * len(value))})")
+            params.extend(value)
+        elif value is not None:
             conds.append(f"{col} = ?")
             params.append(value)
     return conds, params
@@ -102,9 +107,10 @@ def _typed_breaks(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def list_breaks(db_path: Path, *, period: str | None = None, domain: str | None = None, kind: str | None = None,
-                status: str | None = None, entity: str | None = None, assignee: str | None = None,
+                status: str | Sequence[str] | None = None, entity: str | None = None, assignee: str | None = None,
                 limit: int | None = None) -> pl.DataFrame:
-    """Breaks matching every given filter, largest amount first (only the first ``limit`` if given)."""
+    """Breaks matching every given filter (``status``: one or any of several), largest amount first (only the
+    first ``limit`` if given)."""
     conds, params = _filters((("period", period), ("domain", domain), ("kind", kind), ("status", status),
                               ("entity", entity), ("assignee", assignee)))
     where = f" WHERE {' AND '.join(conds)}" if conds else ""
@@ -113,6 +119,12 @@ def list_breaks(db_path: Path, *, period: str | None = None, domain: str | None 
         sql += " LIMIT ?"
         params.append(limit)
     return _typed_breaks(read_frame(db_path, sql, params))
+
+
+def break_ids_starting(session: Session, prefix: str, limit: int) -> list[str]:
+    """Ids of up to ``limit`` breaks whose id starts with ``prefix`` (lower-case hex), in id order."""
+    return list(session.execute(text('SELECT id FROM "break" WHERE id GLOB :p ORDER BY id LIMIT :n'),
+                                {"p": prefix + "*", "n": limit}).scalars())
 
 
 def break_with_details(db_path: Path, break_id: str) -> dict[str, Any] | None:

@@ -14,11 +14,13 @@ from tieout.storage.errors import MoneyError, UnknownCurrency
 
 __all__ = [
     "CURRENCY_EXPONENTS",
+    "MONEY_FIELDS",
     "Money",
     "MoneyError",
     "UnknownCurrency",
     "exponent",
     "format_amount",
+    "format_field",
     "normalize_currency",
     "parse_amount",
 ]
@@ -44,6 +46,11 @@ CURRENCY_EXPONENTS: dict[str, int] = {
     for codes, exp in ((_EXP0, 0), (_EXP2, 2), (_EXP3, 3), (_EXP4, 4))
     for code in codes.split()
 }
+
+
+MONEY_FIELDS = frozenset({"subtotal", "tax", "total", "amount", "amount_paid", "amount_due", "fee", "net",
+                          "discount_amount", "unit_amount", "billing_amount", "erp_amount"})
+"""Names of the integer minor-unit columns of canonical rows and breaks: shown formatted in the row's currency."""
 
 
 def normalize_currency(code: str) -> str:
@@ -145,6 +152,14 @@ def format_amount(minor: int, currency: str, *, thousands_sep: str = ",", code: 
         text += "." + str(frac).rjust(exp, "0")
     text = sign + text
     return f"{text} {normalize_currency(currency)}" if code else text
+
+
+def format_field(name: str, value: object, currency: str | None, *, code: bool = False) -> str:
+    """A row's field for people: a money column (:data:`MONEY_FIELDS`) formatted in the row's currency,
+    anything else as text (None as "")."""
+    if name in MONEY_FIELDS and isinstance(value, int) and not isinstance(value, bool) and currency:
+        return format_amount(value, currency, code=code)
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from tieout.app import __version__
+from tieout.app.cli.help_style import conventional
 from tieout.storage.errors import TieoutError
 
 COMMAND_MODULES = [
@@ -28,9 +29,12 @@ COMMAND_MODULES = [
 ]
 
 
-
 class _Group(TyperGroup):
-    """Runs a command, turning a :class:`TieoutError` into one line on stderr and exit 1."""
+    """The root command: help in click's conventions; a :class:`TieoutError` becomes one line on stderr, exit 1."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        conventional(self)
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:

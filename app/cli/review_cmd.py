@@ -22,8 +22,9 @@ def register(cli: typer.Typer) -> None:
     cli.command("demo")(demo)
 
 
-PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="Period YYYY-MM (default: the latest matched, else last month).")]
-EntityOpt = Annotated[Optional[str], typer.Option("--entity", "-e", help="Entity code (default: all).")]
+PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", metavar="YYYY-MM",
+                                                  help="Period (default: the latest matched, else last month).")]
+EntityOpt = Annotated[Optional[str], typer.Option("--entity", "-e", metavar="ENTITY", help="Entity code (default: all).")]
 
 
 def review(workspace: WorkspaceOpt = None, period: PeriodOpt = None, entity: EntityOpt = None) -> None:
@@ -36,10 +37,12 @@ def review(workspace: WorkspaceOpt = None, period: PeriodOpt = None, entity: Ent
 
 
 def demo(
-    workspace: Annotated[Optional[Path], typer.Option("--workspace", "-w",
+    workspace: Annotated[Optional[Path], typer.Option("--workspace", "-w", metavar="DIR",
                                                       help="Workspace folder to create (default: a temp folder).")] = None,
-    headless: Annotated[bool, typer.Option("--headless", help="Print the summary and exit instead of opening the app.")] = False,
-    data: Annotated[Path, typer.Option("--data", help="A sample_data folder to serve (default: the committed month).",
+    headless: Annotated[bool, typer.Option("--headless/--no-headless",
+                                           help="Print the summary and exit instead of opening the app.")] = False,
+    data: Annotated[Path, typer.Option("--data", metavar="DIR", show_default=False,
+                                       help="A sample_data folder to serve (default: the committed month).",
                                        exists=True, file_okay=False)] = SAMPLE_MONTH,
 ) -> None:
     """Try tieout on the sample month: sandboxes, sync, match October 2026, then the app. No network, no prompts."""

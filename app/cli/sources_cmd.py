@@ -87,9 +87,10 @@ def connect(
 
 
 def sync(
-    names: Annotated[Optional[list[str]], typer.Argument(help="Sources to sync (default: all).")] = None,
+    names: Annotated[Optional[list[str]], typer.Argument(metavar="SOURCE...",
+                                                         help="Sources to sync (default: all).")] = None,
     domain: Annotated[Optional[list[str]], typer.Option(
-        "--domain", "-d", help="Only what this reconciliation needs: invoice, payment or revenue (repeatable; "
+        "--domain", "-d", metavar="DOMAIN", help="Only what this reconciliation needs: invoice, payment or revenue (repeatable; "
                                "default: all). Customers come with every domain.")] = None,
     workspace_path: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,

@@ -32,6 +32,10 @@ def _check(svc: WorkpaperSource, period: str, entity: str | None) -> None:
     if entity is not None and entity not in svc.entities:
         known = ", ".join(svc.entities) or "none configured"
         raise ExportError(f"entity {entity!r}: not in this workspace (entities: {known})")
+    if svc.last_run(period, entity) is None and svc.last_run(period) is None:
+        scope = f"{period} ({entity})" if entity else period
+        raise ExportError(f"period {scope} has no match run, so there is nothing to tie out; "
+                          f"run `tieout match --period {period}` first")
 
 
 def export_workbook(svc: WorkpaperSource, period: str, path: Path, *, entity: str | None = None,

@@ -14,10 +14,8 @@ from sqlmodel import SQLModel
 import tieout.storage.models  # noqa: F401  (registers the tables)
 from tieout.storage.db import make_engine
 from tieout.storage.migrate import current_revision, head_revision, upgrade
+from tieout.storage.money import MONEY_FIELDS
 from tieout.storage.workspace import Workspace, WorkspaceError, init_workspace, open_workspace
-
-MONEY_NAMES = {"amount", "total", "subtotal", "tax", "fee", "net", "unit_amount", "amount_paid", "amount_due",
-               "discount_amount", "billing_amount", "erp_amount"}
 
 
 def test_init_creates_private_folder_and_db(ws: Workspace) -> None:
@@ -98,7 +96,7 @@ def test_every_money_column_is_integer(ws: Workspace) -> None:
             for _cid, name, decl, *_ in conn.execute(f'PRAGMA table_info("{table}")'):
                 decl = decl.upper()
                 assert not any(t in decl for t in ("REAL", "FLOA", "DOUB", "NUMERIC", "DECIMAL")), (table, name, decl)
-                if name in MONEY_NAMES:
+                if name in MONEY_FIELDS:
                     assert decl == "INTEGER", f"{table}.{name} is {decl}"
                     money_columns += 1
         assert money_columns >= 30

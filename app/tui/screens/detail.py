@@ -16,21 +16,10 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from tieout.app.tui.messages import ActionDone, DetailReady
 from tieout.app.tui.screens.break_actions import ACTION_BINDINGS, BreakActions
 from tieout.app.tui.work import in_worker
-from tieout.storage.money import format_amount
+from tieout.storage.money import format_amount, format_field
 
 HIDDEN_FIELDS = {"id", "source_id", "raw_record_id", "sync_run_id", "side"}
 """Canonical columns that are lineage, shown on the lineage tab instead."""
-MONEY_FIELDS = {"subtotal", "tax", "total", "amount", "amount_paid", "amount_due", "fee", "net", "discount_amount",
-                "unit_amount"}
-"""Integer minor-unit columns of the canonical tables, shown formatted in the record's currency."""
-
-
-def _show(field: str, value: Any, currency: str | None) -> str:
-    if value is None:
-        return ""
-    if field in MONEY_FIELDS and isinstance(value, int) and currency:
-        return format_amount(value, currency)
-    return str(value)
 
 
 def compare_rows(billing: list[Any], erp: list[Any]) -> list[tuple[str, str, str, bool]]:
@@ -43,7 +32,7 @@ def compare_rows(billing: list[Any], erp: list[Any]) -> list[tuple[str, str, str
         for rec in records:
             for key, value in rec.fields.items():
                 if key not in HIDDEN_FIELDS:
-                    values.setdefault(key, []).append(_show(key, value, rec.fields.get("currency")))
+                    values.setdefault(key, []).append(format_field(key, value, rec.fields.get("currency")))
         return {k: " | ".join(v) for k, v in values.items()}
 
     left, right = side(billing), side(erp)

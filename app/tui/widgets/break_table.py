@@ -31,7 +31,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("erp_ids", "erp", 12),
     ("assignee", "assignee", 10),
     ("opened_at", "opened", 10),
-    ("id", "break id", 16),
+    ("id", "break id", 20),
 )
 """What the queue shows, in order; ``selected`` is the bulk-selection mark."""
 
