@@ -36,15 +36,23 @@ def check_filters(*, period: str | None = None, domain: str | None = None, kind:
             check_period(period)
         except PeriodError as exc:
             raise ServiceError(str(exc)) from None
-    if domain is not None and domain not in DOMAINS:
-        raise ServiceError(f"domain {domain!r}: unknown (known: {', '.join(DOMAINS)})")
-    kinds = BREAK_KINDS[domain] if domain else tuple(dict.fromkeys(k for ks in BREAK_KINDS.values() for k in ks))
+    known = tuple(dict.fromkeys([*DOMAINS, *domains.names()]))
+    if domain is not None and domain not in known:
+        raise ServiceError(f"domain {domain!r}: unknown (known: {', '.join(known)})")
+    kinds = _kinds([domain] if domain else known)
     if kind is not None and kind not in kinds:
         raise ServiceError(f"kind {kind!r}: unknown{f' in domain {domain}' if domain else ''} "
                            f"(known: {', '.join(kinds)})")
     for one in ([status] if isinstance(status, str) else status or ()):
         if one not in STATUSES:
             raise ServiceError(f"status {one!r}: unknown (known: {', '.join(STATUSES)})")
+
+
+def _kinds(names: Sequence[str]) -> tuple[str, ...]:
+    """Break kinds of these domains: the vocabulary's, and those of registered domains (a plugged-in one too)."""
+    registered = set(domains.names())
+    return tuple(dict.fromkeys([*(k for n in names for k in BREAK_KINDS.get(n, ())),
+                                *(spec.kind for n in names if n in registered for spec in domains.get(n).kinds)]))
 
 
 @dataclass
