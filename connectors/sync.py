@@ -140,20 +140,22 @@ def run_job(job: SyncJob, progress: ProgressFn | None = None) -> SyncResult:
     settings = job.settings
     result = SyncResult(source=settings.name, ok=False)
     started = time.perf_counter()
-    try:
-        connector = make_connector(settings, job.secret, job.ctx)
-    except TieoutError as exc:
-        result.error = str(exc)
-        return result
     conn = raw_connect(job.db_path)
+    connector: Connector | None = None
     try:
         start = begin_sync(conn, settings.name, settings.kind, settings.side, url=settings.url,
                            entity=settings.entity)
         source_id, run_id, resumed, cursor = start.source_id, start.run_id, start.resumed, start.previous_cursor
         if not resumed:  # a new run starts every pass afresh: "done" and "after" only ever mean "in this run"
             cursor = {key: start_state(state, resume=False) for key, state in cursor.items()}
-        set_run_cursor(conn, run_id, cursor)
+        set_run_cursor(conn, run_id, cursor)  # before anything can fail: a failed run hands its cursor on
         result.run_id, result.resumed = run_id, resumed
+        try:
+            connector = make_connector(settings, job.secret, job.ctx)
+        except TieoutError as exc:  # a run that could not start is still an attempt the dashboard shows
+            result.error = str(exc)
+            finish_sync_run(conn, run_id, error=result.error)
+            return result
         total = Counts()
         try:
             pull = connector.pull(cursor, resumed, job.domains)
@@ -176,7 +178,8 @@ def run_job(job: SyncJob, progress: ProgressFn | None = None) -> SyncResult:
             result.ok = True
         result.counts = total.as_dict()
     finally:
-        connector.close()
+        if connector is not None:
+            connector.close()
         conn.close()
     result.seconds = time.perf_counter() - started
     return result

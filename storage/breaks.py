@@ -173,9 +173,14 @@ def break_events(db_path: Path, break_id: str) -> list[dict[str, Any]]:
 
 
 def last_run(session: Session, period: str, entity: str | None = None) -> dict[str, Any] | None:
-    """The latest successful run of the period (for that entity, or for all entities), summary decoded."""
+    """The latest successful run covering the period, summary decoded.
+
+    For an entity, a run of that entity or one over all entities (which covers
+    every entity; its figures filtered to the entity are that entity's);
+    without one, the latest all-entities run.
+    """
     sql = "SELECT * FROM match_run WHERE period = :p AND status = 'ok' AND "
-    sql += "entity = :e" if entity else "entity IS NULL"
+    sql += "(entity = :e OR entity IS NULL)" if entity else "entity IS NULL"
     row = session.execute(text(sql + " ORDER BY id DESC LIMIT 1"), {"p": period, "e": entity}).mappings().first()
     if row is None:
         return None

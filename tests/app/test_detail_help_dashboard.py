@@ -80,26 +80,102 @@ async def test_every_queue_action_is_a_palette_command(svc) -> None:
         await until(pilot, lambda: isinstance(app.screen, DetailScreen), "the palette command to run")
 
 
+def _rows(table: DataTable) -> list[list]:
+    return [table.get_row_at(i) for i in range(table.row_count)]
+
+
+async def _dashboard(pilot):
+    return await until(pilot, lambda: (t := pilot.app.screen.query_one("#domains", DataTable)).row_count and t,
+                       "the dashboard")
+
+
 async def test_dashboard_figures(svc) -> None:
     breaks = svc.breaks(PERIOD)
-    open_ = breaks.filter(~pl.col("status").is_in(["resolved", "auto_resolved"]))
+    open_ = breaks.filter(pl.col("status").is_in(["open", "investigating"]))
     app = TieoutApp(svc, period=PERIOD)
     async with app.run_test(size=(160, 50)) as pilot:
-        domains = await until(pilot, lambda: (t := app.screen.query_one("#domains", DataTable)).row_count and t,
-                              "the dashboard")
-        usd = next(domains.get_row_at(i) for i in range(domains.row_count) if domains.get_row_at(i)[1] == "USD")
+        domains = await _dashboard(pilot)
+        usd = next(r for r in _rows(domains) if r[1] == "USD")
         summary = svc.summary(PERIOD).filter(pl.col("currency") == "USD").row(0, named=True)
         assert usd[4] == summary["matched_count"] and usd[6] == summary["open_breaks"]
         kinds = str(app.screen.query_one("#kinds", Static).render())
         for kind, count in open_.group_by("kind").len().iter_rows():
             assert kind in kinds and f"{count:,}" in kinds
         ageing = app.screen.query_one("#ageing", DataTable)
-        assert sum(ageing.get_row_at(i)[1] for i in range(ageing.row_count)) == len(open_)
-        sources = app.screen.query_one("#sources", DataTable)
-        assert {sources.get_row_at(i)[0] for i in range(sources.row_count)} == {"stripe", "netsuite"}
+        assert sum(r[1] for r in _rows(ageing)) == len(open_)
+        sources = str(app.screen.query_one("#sources", Static).render())
+        assert "stripe" in sources and "netsuite" in sources
         metrics = str(app.screen.query_one("#metrics", Static).render())
         dupes = breaks.filter(pl.col("kind").str.starts_with("duplicate")).height
         assert f"duplicates found: {dupes:,}" in metrics
+        money = {r[0]: [str(c) for c in r[1:]] for r in _rows(app.screen.query_one("#money", DataTable))}
+        for r in svc.summary(PERIOD).group_by("currency").agg(pl.col("billing_total", "erp_total").sum()).iter_rows():
+            cur, billing, erp = r
+            assert money[cur][:3] == [format_amount(billing, cur), format_amount(erp, cur),
+                                      format_amount(billing - erp, cur)]
+            stake = open_.filter(pl.col("currency") == cur)["amount"].sum()
+            assert money[cur][3] == format_amount(stake, cur)
+
+
+async def test_every_open_figure_agrees_after_statuses_change(svc) -> None:
+    """Explained, resolved and investigating breaks move every panel the same way (one definition of open)."""
+    ids = svc.breaks(PERIOD, status="open")["id"].to_list()
+    svc.bulk_set_status(ids[:4], "explained", reason="timing")
+    svc.bulk_set_status(ids[4:6], "resolved", reason="fixed_in_source")
+    svc.bulk_set_status(ids[6:9], "investigating")
+    expected = svc.breaks(PERIOD).filter(pl.col("status").is_in(["open", "investigating"])).height
+    app = TieoutApp(svc, period=PERIOD)
+    async with app.run_test(size=(160, 50)) as pilot:
+        domains = await _dashboard(pilot)
+        screen = app.screen
+        by_domain = sum(r[6] for r in _rows(domains))
+        by_kind = sum(int(line.rsplit(" ", 1)[1].replace(",", ""))
+                      for line in str(screen.query_one("#kinds", Static).render()).splitlines() if line.strip())
+        by_age = sum(r[1] for r in _rows(screen.query_one("#ageing", DataTable)))
+        headline = str(screen.query_one("#headline", Static).render())
+        assert by_domain == by_kind == by_age == expected
+        assert f"{expected:,} open break(s)" in headline
+
+
+async def test_an_all_entities_run_is_shown_under_an_entity_filter(svc) -> None:
+    app = TieoutApp(svc, period=PERIOD, entity="EU")
+    eu_open = svc.breaks(PERIOD, entity="EU").filter(pl.col("status").is_in(["open", "investigating"])).height
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _dashboard(pilot)
+        headline = str(app.screen.query_one("#headline", Static).render())
+        assert "no match run" not in headline.lower()
+        assert "(all entities, shown for EU)" in headline and f"{eu_open:,} open break(s)" in headline
+
+
+async def test_a_failed_sync_shows_as_failed_with_its_error(svc, tmp_path) -> None:
+    from tieout.connectors.sources import add_source
+    from tieout.connectors.sync import sync_sources
+
+    export = tmp_path / "gl.csv"
+    export.write_text("id,amount\n1,2\n", encoding="utf-8")
+    add_source(svc.ws, "ledger", kind="file", side="erp", path=str(export), mapping="netsuite-invoices")
+    export.unlink()
+    (result,) = sync_sources(svc.ws, ["ledger"])
+    assert not result.ok
+    app = TieoutApp(svc, period=PERIOD)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _dashboard(pilot)
+        lines = str(app.screen.query_one("#sources", Static).render()).splitlines()
+        ledger = next(i for i, line in enumerate(lines) if line.startswith("ledger"))
+        assert "failed" in lines[ledger] and "ok" not in lines[ledger].split(")")[-1]
+        assert lines[ledger + 1].strip().startswith("✗") and "gl.csv" in lines[ledger + 1]
+
+
+async def test_dashboard_panels_stack_on_a_narrow_terminal_and_amounts_are_whole(svc) -> None:
+    app = TieoutApp(svc, period=PERIOD)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _dashboard(pilot)
+        assert app.screen.has_class("narrow")
+        money = app.screen.query_one("#money", DataTable)
+        assert money.size.width >= 70  # one panel per row (two side by side would get ~38 columns each)
+        usd = next(r for r in _rows(money) if r[0] == "USD")
+        billing = svc.summary(PERIOD).filter(pl.col("currency") == "USD")["billing_total"].sum()
+        assert str(usd[1]) == format_amount(billing, "USD")
 
 
 async def test_entity_and_period_switch_reload_the_queue(svc) -> None:
