@@ -33,9 +33,10 @@ class Pairing:
     flagged: pl.DataFrame
 
 
-_PAIRS_SCHEMA = {"b": pl.Int64, "e": pl.Int64, "rule": pl.String}
-_GROUPS_SCHEMA = {"b_rids": pl.List(pl.Int64), "e_rids": pl.List(pl.Int64), "rule": pl.String}
-_FLAGGED_SCHEMA = {"kind": pl.String, "rule": pl.String, "b_rids": pl.List(pl.Int64), "e_rids": pl.List(pl.Int64)}
+_PAIRS_SCHEMA = pl.Schema({"b": pl.Int64, "e": pl.Int64, "rule": pl.String})
+_GROUPS_SCHEMA = pl.Schema({"b_rids": pl.List(pl.Int64), "e_rids": pl.List(pl.Int64), "rule": pl.String()})
+_FLAGGED_SCHEMA = pl.Schema({"kind": pl.String(), "rule": pl.String(), "b_rids": pl.List(pl.Int64),
+                             "e_rids": pl.List(pl.Int64)})
 
 
 def pair_records(frame: pl.DataFrame, rules: DomainRules) -> Pairing:

@@ -10,6 +10,7 @@ app and the workpaper are typed against the protocols in
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from tieout.reconcile.close import CloseWork, MatchSummary
 from tieout.reconcile.domains import RecordView
@@ -33,6 +34,10 @@ class Service(CloseWork, ReviewActions, Queries):
     def user(self) -> str:
         """Who acts when a call names no user (TIEOUT_USER, else the OS user)."""
         return self.ws.user
+
+    def record_export(self, period: str, details: dict[str, Any], *, user: str | None = None) -> None:
+        """The audit event of a workpaper export (what was written, and the chain head it quotes)."""
+        self.ws.audit("workpaper.export", object_type="period", object_id=period, user=user, details=details)
 
 
 def open_workspace(path: str | os.PathLike[str] | None = None) -> Service:

@@ -87,12 +87,13 @@ def parse_amount(
     exp = exponent(currency)
     if isinstance(text, bool) or not isinstance(text, (str, int)):
         raise MoneyError(f"amount must be text, got {type(text).__name__}")
+    scale: int = 10**exp
     if isinstance(text, int):
-        return text * 10**exp
+        return text * scale
     machine = _MACHINE.match(text) if decimal_sep == "." else None
     if machine and len(machine.group(3) or "") <= exp:  # fast path for bulk sync
         sign, whole, frac = machine.groups()
-        minor = int(whole) * 10**exp + (int((frac or "").ljust(exp, "0")) if exp else 0)
+        minor = int(whole) * scale + (int((frac or "").ljust(exp, "0")) if exp else 0)
         return -minor if sign else minor
     raw = text
     s = text.strip().replace("\u00a0", "").replace(" ", "")
@@ -123,7 +124,7 @@ def parse_amount(
             f"amount {raw!r} has more decimals than {normalize_currency(currency)} allows ({exp}); "
             "refusing to round"
         )
-    minor = int(whole) * 10**exp + (int(frac.ljust(exp, "0")) if exp else 0)
+    minor = int(whole) * scale + (int(frac.ljust(exp, "0")) if exp else 0)
     return -minor if negative else minor
 
 

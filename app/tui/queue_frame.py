@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Any
+
 import polars as pl
 
 from tieout.app.tui.state import UNRESOLVED, QueueFilter
@@ -57,7 +59,7 @@ def with_search(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _amount_bound(text: str, currencies: list[str], name: str) -> pl.Expr:
     """The bound in minor units of each row's currency, as an expression."""
-    expr = None
+    expr: Any = None  # when/then chains of polars have no common public type
     for cur in currencies:
         try:
             minor = parse_amount(text, cur)

@@ -54,9 +54,8 @@ def export_workbook(svc: WorkpaperSource, period: str, path: Path, *, entity: st
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    svc.ws.audit("workpaper.export", object_type="period", object_id=period, user=user,
-                 details={"period": period, "entity": entity, "format": "xlsx", "file": path.name, "sheets": len(info.sheets),
-                          "audit_head": data.audit_head})
+    svc.record_export(period, {"period": period, "entity": entity, "format": "xlsx", "file": path.name,
+                               "sheets": len(info.sheets), "audit_head": data.audit_head}, user=user)
     return WorkbookInfo(path, info.sheets, info.split)
 
 
@@ -72,7 +71,6 @@ def export_files(svc: WorkpaperSource, period: str, out_dir: Path, fmt: FileForm
         raise ExportError(f"{out_dir}: exists and is not a folder (csv/parquet export writes one file per table)")
     data = collect(svc, period, entity)
     written = write_tables(build_tables(data).all(), Path(out_dir), fmt)
-    svc.ws.audit("workpaper.export", object_type="period", object_id=period, user=user,
-                 details={"period": period, "entity": entity, "format": fmt.value, "files": [p.name for p in written],
-                          "audit_head": data.audit_head})
+    svc.record_export(period, {"period": period, "entity": entity, "format": fmt.value,
+                               "files": [p.name for p in written], "audit_head": data.audit_head}, user=user)
     return written

@@ -66,11 +66,9 @@ class BreakActions(Screen):
             if choice is None:
                 return
             svc, user = self.app.svc, self.app.user
-            if len(ids) == 1:
-                call = lambda: svc.set_status(ids[0], choice.status, reason=choice.reason, note=choice.note, user=user)
-            else:
-                call = lambda: svc.bulk_set_status(ids, choice.status, reason=choice.reason, note=choice.note, user=user)
-            self._service(f"{len(ids):,} break(s) → {choice.status}", ids, call)
+            self._service(f"{len(ids):,} break(s) → {choice.status}", ids,
+                          lambda: svc.bulk_set_status(ids, choice.status, reason=choice.reason, note=choice.note,
+                                                      user=user))
 
         self.app.push_screen(StatusDialog(len(ids), REASON_CODES), chosen)
 

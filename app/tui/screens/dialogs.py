@@ -165,7 +165,7 @@ class UnmatchDialog(Dialog):
     def action_submit(self) -> None:
         match_id = self.query_one("#match", Select).value
         reason = self.query_one("#reason", Input).value.strip()
-        if match_id is Select.NULL or not reason:
+        if not isinstance(match_id, int) or not reason:
             self.query_one("#error", Label).update("pick a match and give a reason")
             return
-        self.dismiss((int(match_id), reason))
+        self.dismiss((match_id, reason))

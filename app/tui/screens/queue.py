@@ -147,12 +147,12 @@ class QueueScreen(BreakActions):
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
         value = None if event.value is Select.NULL else str(event.value)
-        self._set_filter(**{event.select.id: value})
+        self._set_filter(**{str(event.select.id): value})
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         value = event.value.strip()
-        self._set_filter(**{event.input.id: value if event.input.id == "text" else (value or None)})
+        self._set_filter(**{str(event.input.id): value if event.input.id == "text" else (value or None)})
 
     def _set_filter(self, **changes: Any) -> None:
         state = self.app.state

@@ -125,4 +125,4 @@ class BreakTable(DataTable):
 
     def mark_selected(self, row_index: int) -> None:
         """Repaint the selection mark of ``row_index`` (invalidates the table's render caches)."""
-        self.update_cell(row_index, 0, None)
+        self.update_cell(row_index, 0, "")
