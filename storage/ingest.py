@@ -6,7 +6,8 @@ invoice payload yields one ``invoice`` row and its ``invoice_line`` rows).
 :func:`ingest_page` stores one page in ONE transaction:
 
 - the payload is hashed; an unchanged payload is skipped, a changed one is
-  stored as a new ``raw_record`` version (old versions are kept);
+  stored as a new ``raw_record`` version (old versions are kept), its text
+  compressed in a block with others of its type (:mod:`storage.rawstore`);
 - canonical rows are upserted by ``(source_id, external_id)`` with their
   lineage (side, source, sync run, raw record version) filled in;
 - rows that an older version of the same payload produced and the new one
@@ -36,6 +37,7 @@ import orjson
 from tieout.storage.db import utc_now
 from tieout.storage.errors import IngestError
 from tieout.storage.models import CANONICAL_TABLES
+from tieout.storage.rawstore import Version, latest_versions, next_raw_id, store_versions
 
 LINEAGE_COLUMNS = ("side", "source_id", "sync_run_id", "raw_record_id")
 LINEAGE_SET = frozenset(LINEAGE_COLUMNS)
@@ -183,11 +185,10 @@ def _store(conn: sqlite3.Connection, source_id: int, side: str, sync_run_id: int
     """The page's writes, inside the caller's transaction."""
     counts = Counts()
     by_type = counts.by_type
-    latest = _latest_versions(conn, source_id, records)
-    fetched_at = utc_now()
+    latest = latest_versions(conn, source_id, [(rec.object_type, rec.external_id) for rec in records])
     # ids are handed out here, under the write lock, so raw rows go in with one executemany
-    next_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM raw_record").fetchone()[0] + 1
-    raw_rows: list[tuple[Any, ...]] = []
+    next_id = next_raw_id(conn)
+    versions: list[Version] = []
     # per table, in order of first appearance: its spec and the upsert tuples built so far
     tables: dict[str, tuple[_TableSpec, list[tuple[Any, ...]]]] = {}
     errors: dict[str, IngestError] = {}  # the first bad row of each table, raised when its turn comes
@@ -200,7 +201,7 @@ def _store(conn: sqlite3.Connection, source_id: int, side: str, sync_run_id: int
             text = dumps(rec.payload, option=sort_keys)
         except TypeError:
             text = canonical_json_bytes(rec.payload)  # raises the IngestError naming the payload
-        digest = sha256(text).hexdigest()
+        digest = sha256(text).digest()  # rawstore.digest, inlined: once per record
         object_type = rec.object_type
         key = (object_type, rec.external_id)
         prior = latest.get(key)
@@ -210,8 +211,7 @@ def _store(conn: sqlite3.Connection, source_id: int, side: str, sync_run_id: int
         raw_id = next_id
         next_id += 1
         version = prior[0] + 1 if prior is not None else 1
-        raw_rows.append((raw_id, source_id, object_type, rec.external_id, version, digest,
-                         text.decode("utf-8"), sync_run_id, fetched_at))
+        versions.append(Version(raw_id, object_type, rec.external_id, version, digest, text))
         latest[key] = (version, digest, raw_id)
         lineage = (side, source_id, sync_run_id, raw_id)  # LINEAGE_COLUMNS order
         if prior is not None:
@@ -245,11 +245,7 @@ def _store(conn: sqlite3.Connection, source_id: int, side: str, sync_run_id: int
                     errors[table] = spec.error(table, row)
                     break
                 append(vals + lineage)
-    conn.executemany(
-        "INSERT INTO raw_record (id, source_id, object_type, external_id, version, payload_hash, payload, "
-        "sync_run_id, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        raw_rows,
-    )
+    store_versions(conn, source_id, sync_run_id, utc_now(), versions)
     for table, (spec, out) in tables.items():
         if table in errors:
             raise errors[table]
@@ -261,29 +257,6 @@ def _store(conn: sqlite3.Connection, source_id: int, side: str, sync_run_id: int
     for table, old in stale.items():
         conn.executemany(f'DELETE FROM "{table}" WHERE source_id = ? AND raw_record_id = ?', old)
     return counts
-
-
-def _latest_versions(
-    conn: sqlite3.Connection, source_id: int, records: list[Record]
-) -> dict[tuple[str, str], tuple[int, str, int]]:
-    """(object_type, external_id) -> (version, payload_hash, raw id) of the newest stored version."""
-    by_type: dict[str, list[str]] = defaultdict(list)
-    for rec in records:
-        by_type[rec.object_type].append(rec.external_id)
-    found: dict[tuple[str, str], tuple[int, str, int]] = {}
-    for object_type, ids in by_type.items():
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            marks = ",".join("?" * len(chunk))
-            for ext, version, digest, raw_id in conn.execute(
-                f"SELECT external_id, version, payload_hash, id FROM raw_record "
-                f"WHERE source_id = ? AND object_type = ? AND external_id IN ({marks})",
-                (source_id, object_type, *chunk),
-            ):
-                key = (object_type, ext)
-                if key not in found or version > found[key][0]:
-                    found[key] = (version, digest, raw_id)
-    return found
 
 
 def _tuple_getter(keys: tuple[Any, ...]) -> Callable[[Any], tuple[Any, ...]]:

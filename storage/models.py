@@ -49,8 +49,20 @@ class SyncRun(SQLModel, table=True):
     error: Optional[str] = None
 
 
+class RawBlock(SQLModel, table=True):
+    """Payload texts of one object type from one sync page, zstd-compressed together; see :mod:`storage.rawstore`."""
+
+    __tablename__ = "raw_block"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    sync_run_id: Optional[int] = Field(default=None, foreign_key="sync_run.id")
+    fetched_at: str
+    body: bytes  # zstd of the records' canonical JSON texts joined by newlines
+
+
 class RawRecord(SQLModel, table=True):
-    """One version of a payload as the source sent it; never overwritten."""
+    """One version of a payload as the source sent it; never overwritten.  Its text is ``slot`` of ``block_id``."""
 
     __tablename__ = "raw_record"
     __table_args__ = (
@@ -63,10 +75,10 @@ class RawRecord(SQLModel, table=True):
     object_type: str
     external_id: str
     version: int = 1
-    payload_hash: str  # sha256 of the canonical JSON text of the payload
-    payload: str  # JSON text
+    payload_hash: bytes  # sha256 (32 bytes) of the canonical JSON text of the payload
     sync_run_id: Optional[int] = Field(default=None, foreign_key="sync_run.id")
-    fetched_at: str
+    block_id: int = Field(foreign_key="raw_block.id")
+    slot: int  # position of the payload in its block
 
 
 class Canonical(SQLModel):

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from tieout.storage.db import read_frame
+from tieout.storage.rawstore import read_version
 
 ID_LIST = "(SELECT value FROM json_each(?))"
 """The ids as ONE JSON parameter: ADBC converts each bound parameter in Python (~0.1 ms each),
@@ -100,16 +101,19 @@ def population(db_path: Path, tables: tuple[str, ...], period: str, entity: str 
 
 def record_with_lineage(conn: sqlite3.Connection, tables: tuple[str, ...], side: str,
                         external_id: str) -> tuple[str, dict[str, Any]] | None:
-    """(table, row) of one canonical record with its raw payload and lineage columns (``_payload``, ``_source`` ...)."""
+    """(table, row) of one canonical record with its raw payload (``_payload``, a dict) and lineage columns
+    (``_source``, ``_hash`` ...)."""
     conn.row_factory = _dict_row
     try:
         for table in tables:
             row = conn.execute(
-                f'SELECT t.*, r.payload AS _payload, r.version AS _version, r.payload_hash AS _hash, '
-                f'r.fetched_at AS _fetched, s.name AS _source, s.kind AS _kind FROM "{table}" t '
-                f"LEFT JOIN raw_record r ON r.id = t.raw_record_id LEFT JOIN source s ON s.id = t.source_id "
-                f"WHERE t.side = ? AND t.external_id = ?", (side, external_id)).fetchone()
+                f'SELECT t.*, s.name AS _source, s.kind AS _kind FROM "{table}" t '
+                f"LEFT JOIN source s ON s.id = t.source_id WHERE t.side = ? AND t.external_id = ?",
+                (side, external_id)).fetchone()
             if row:
+                raw = read_version(conn, row["raw_record_id"]) if row["raw_record_id"] is not None else None
+                row.update(_payload=raw and raw.payload, _version=raw and raw.version,
+                           _hash=raw and raw.payload_hash, _fetched=raw and raw.fetched_at)
                 return table, row
         return None
     finally:

@@ -17,7 +17,6 @@ invoices and credit notes are; a domain with other shapes overrides them.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +119,5 @@ class Domain:
         lineage = {"source": row.pop("_source"), "source_kind": row.pop("_kind"),
                    "sync_run_id": row["sync_run_id"], "fetched_at": row.pop("_fetched"),
                    "version": row.pop("_version"), "payload_hash": row.pop("_hash")}
-        payload = row.pop("_payload")
-        return RecordView(table=table, external_id=external_id, fields=row,
-                          raw_payload=json.loads(payload) if payload else {}, lineage=lineage)
+        return RecordView(table=table, external_id=external_id, fields=row, raw_payload=row.pop("_payload") or {},
+                          lineage=lineage)

@@ -30,7 +30,7 @@ def fixed_svc(svc):
     conn.execute('UPDATE "break" SET opened_at = ?, updated_at = ?', (FIXED, FIXED))
     conn.execute("UPDATE match_run SET started_at = ?, finished_at = ?, input_fingerprint = ?", (FIXED, FIXED, "f" * 64))
     conn.execute("UPDATE sync_run SET started_at = ?, finished_at = ?", (FIXED, FIXED))
-    conn.execute("UPDATE raw_record SET fetched_at = ?", (FIXED,))
+    conn.execute("UPDATE raw_block SET fetched_at = ?", (FIXED,))
     conn.execute("COMMIT")
     conn.close()
     return svc

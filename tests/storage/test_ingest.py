@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 
-from tieout.storage.ingest import IngestError, finish_sync_run
+from tieout.storage.ingest import IngestError, canonical_json_bytes, finish_sync_run
+from tieout.storage.rawstore import read_version
 from tieout.storage.workspace import Workspace
 from tests.storage.ingest_support import ingest_billing, invoice_record, open_billing_run
 
@@ -25,9 +27,12 @@ def test_new_then_unchanged_then_changed(ws: Workspace) -> None:
     # upstream change: in_1 is paid now and lost a line
     changed = ingest_billing(conn, sid, run, [invoice_record("in_1", 600, [("il_1", 600)], status="paid")])
     assert changed.as_dict() == {"invoice": {"new": 0, "changed": 1, "unchanged": 0}}
-    versions = conn.execute("SELECT version, json_extract(payload, '$.status') FROM raw_record "
-                            "WHERE external_id='in_1' ORDER BY version").fetchall()
-    assert versions == [(1, "open"), (2, "paid")]  # the old payload is kept
+    ids = conn.execute("SELECT id FROM raw_record WHERE external_id='in_1' ORDER BY version").fetchall()
+    versions = [read_version(conn, raw_id) for (raw_id,) in ids]
+    assert [(v.version, v.payload["status"]) for v in versions] == [(1, "open"), (2, "paid")]  # the old one is kept
+    assert versions[1].payload == page[0].payload | {"total": 600, "status": "paid",
+                                                      "lines": {"data": [{"id": "il_1", "amount": 600}]}}
+    assert versions[1].payload_hash == hashlib.sha256(canonical_json_bytes(versions[1].payload)).hexdigest()
     row = conn.execute("SELECT i.total, i.status, r.version, i.side, i.sync_run_id FROM invoice i "
                        "JOIN raw_record r ON r.id = i.raw_record_id WHERE i.external_id='in_1'").fetchone()
     assert row == (600, "paid", 2, "billing", run)
