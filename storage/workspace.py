@@ -6,6 +6,7 @@ older tieout opens in a newer one.  Secrets never live here.
 
 from __future__ import annotations
 
+import fcntl
 import getpass
 import os
 import tomllib
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import tomli_w
 from sqlalchemy import Engine
@@ -27,6 +28,7 @@ from tieout.storage.money import normalize_currency
 
 CONFIG_NAME = "tieout.toml"
 DB_NAME = "tieout.db"
+LOCK_NAME = "tieout.lock"
 ENV_WORKSPACE = "TIEOUT_WORKSPACE"
 ENV_USER = "TIEOUT_USER"
 
@@ -35,6 +37,51 @@ DEFAULT_ENTITIES: dict[str, dict[str, Any]] = {
     "EU": {"currency": "EUR", "netsuite_subsidiary": "2"},
 }
 
+
+
+class WorkspaceBusy(WorkspaceError):
+    """Another process holds the workspace in a way that rules out what was asked."""
+
+
+class HolderLock:
+    """A process that has a workspace open holds a shared lock on its ``tieout.lock``; one that must be
+    alone (``tieout compact`` swapping the database file) holds it exclusively.
+
+    An advisory ``flock``: the kernel drops it when the process ends, however it ends, so a crash
+    never leaves the workspace locked.  Each open :class:`Workspace` has its own lock, so a
+    process with the workspace open twice cannot get it exclusively either.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / LOCK_NAME
+        # a file object, not a bare descriptor: a workspace dropped without close() lets go of it when collected
+        self._file: IO[bytes] | None = open(self.path, "ab", opener=lambda p, flags: os.open(p, flags, 0o600))
+        if not self._try(fcntl.LOCK_SH):
+            self.release()
+            raise WorkspaceBusy(f"{folder}: the workspace is being compacted by another process; try again when "
+                                "it has finished")
+
+    def _try(self, mode: int) -> bool:
+        try:
+            fcntl.flock(self._file, mode | fcntl.LOCK_NB)  # type: ignore[arg-type]
+        except BlockingIOError:
+            return False
+        return True
+
+    def exclusive(self, doing: str) -> None:
+        """Hold the workspace alone, or raise :class:`WorkspaceBusy` naming ``doing`` if anyone else has it open."""
+        if not self._try(fcntl.LOCK_EX):
+            raise WorkspaceBusy(f"{self.path.parent}: cannot {doing} while the workspace is open elsewhere "
+                                "(a sync, the app, a script); close it and try again")
+
+    def shared(self) -> None:
+        """Back to an ordinary holder after :meth:`exclusive`."""
+        fcntl.flock(self._file, fcntl.LOCK_SH)  # type: ignore[arg-type]
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 @dataclass
@@ -84,6 +131,7 @@ class Workspace:
         self.path = path
         self.config = config
         self.engine = engine
+        self.holder = HolderLock(path)
 
     @property
     def db_path(self) -> Path:
@@ -129,6 +177,7 @@ class Workspace:
     def close(self) -> None:
         self.engine.dispose()
         close_frames(self.db_path)
+        self.holder.release()
 
 
 def resolve_path(path: str | os.PathLike[str] | None) -> Path:

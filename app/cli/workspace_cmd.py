@@ -1,4 +1,4 @@
-"""`tieout init`: create a workspace."""
+"""`tieout init`: create a workspace; `tieout compact`: rewrite its database without free space."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
+from rich.markup import escape
+
 from tieout.app.cli.common import WorkspaceOpt, console
-from tieout.storage.workspace import init_workspace
+from tieout.storage.workspace import init_workspace, open_workspace
 
 
 def register(cli: typer.Typer) -> None:
     cli.command("init")(init)
+    cli.command("compact")(compact)
 
 
 def init(
@@ -26,3 +29,19 @@ def init(
     console.print(f"Created workspace [bold]{ws.config.name}[/] in {ws.path}")
     console.print("Next: `tieout source add ...` then `tieout sync`, or `tieout demo` to try the sample month.")
     ws.close()
+
+
+def compact(workspace_path: WorkspaceOpt = None) -> None:
+    """Rewrite the database without free pages (after big syncs or an upgrade); refuses while the workspace is open
+    elsewhere. The old file is kept as tieout.db.bak until the new one is in place."""
+    from tieout.storage.compact import compact as compact_db
+
+    ws = open_workspace(workspace_path)
+    try:
+        result = compact_db(ws)
+        ws.audit("workspace.compact", object_type="workspace", object_id=ws.config.name,
+                 details={"bytes_before": result.bytes_before, "bytes_after": result.bytes_after})
+    finally:
+        ws.close()
+    console.print(f"Compacted {escape(str(ws.db_path))}: {result.bytes_before:,} bytes before, "
+                  f"{result.bytes_after:,} after", soft_wrap=True)
