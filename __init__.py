@@ -16,13 +16,7 @@ own ``storage/`` or ``app.py`` never shadows them.  Names load on first use
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:
-    __version__ = version("tieout")
-except PackageNotFoundError:  # a source tree that is not installed
-    __version__ = "0.0.0+source"
 
 _EXPORTS = {
     "open_workspace": "tieout.reconcile.service",
@@ -34,7 +28,18 @@ __all__ = ["__version__", *sorted(_EXPORTS)]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # looked up when asked: importlib.metadata was a fifth of a sync worker's imports
+        return _version()
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'tieout' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tieout")
+    except PackageNotFoundError:  # a source tree that is not installed
+        return "0.0.0+source"

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from tieout.connectors.base import ALL_DOMAINS, Connector, Page, SourceSettings, select_domains, start_state
 from tieout.connectors.bulk_gc import spaced_gc
-from tieout.connectors.credentials import require_secret
 from tieout.connectors.prefetch import Prefetcher
 from tieout.connectors.registry import MapContext
 from tieout.storage.db import raw_connect
@@ -126,6 +125,7 @@ def sync_sources(ws: Workspace, names: list[str] | None = None, progress: Progre
 
 
 def _job(ws: Workspace, name: str, domains: frozenset[str], overrides: dict[str, float]) -> SyncJob:
+    from tieout.connectors.credentials import require_secret  # keyring and
     from tieout.connectors.sources import settings_for  # polars: not needed by the workers
 
     settings = settings_for(ws, name)

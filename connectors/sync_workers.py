@@ -9,7 +9,8 @@ A worker is ``python -m tieout.connectors.sync_workers``: a plain subprocess, so
 shares nothing with the caller (no threads, open connections or ``__main__``
 re-import, as forking or multiprocessing would bring).  The job, with its
 secret, goes in over stdin, never argv or the environment; progress and the
-result come back over stdout as length-prefixed pickles.  The worker keeps
+result come back over stdout as length-prefixed pickles.  The job comes with the canonical tables'
+columns as plain data (:mod:`storage.columns`), so the worker never imports the models.  The worker keeps
 reading stdin: end-of-file means the caller has gone, and the worker stops
 before its next page, leaving its run ``failed`` and resumable, like a crash.
 """
@@ -26,6 +27,7 @@ import threading
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from tieout.storage.columns import adopt, canonical_columns
 from tieout.storage.errors import CallerGone
 
 if TYPE_CHECKING:
@@ -50,6 +52,11 @@ def receive_message(stream: IO[bytes]) -> Any:
     return pickle.loads(stream.read(size))
 
 
+def send_job(stream: IO[bytes], job: "SyncJob") -> None:
+    """Hand a worker its job, with the canonical columns so it need not import the models."""
+    send_message(stream, (job, canonical_columns()))
+
+
 def run_in_workers(jobs: Sequence["SyncJob"], progress: "ProgressFn | None") -> list["SyncResult"]:
     """``connectors.sync.run_job`` for every job, each in its own process; results in the order of ``jobs``."""
     messages: queue.Queue = queue.Queue()
@@ -60,7 +67,7 @@ def run_in_workers(jobs: Sequence["SyncJob"], progress: "ProgressFn | None") -> 
             proc = subprocess.Popen([sys.executable, "-m", "tieout.connectors.sync_workers"], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=errors)
             try:
-                send_message(proc.stdin, job)  # type: ignore[arg-type]
+                send_job(proc.stdin, job)  # type: ignore[arg-type]
             except BrokenPipeError:  # it died before reading its job: reported below with its exit code
                 pass
             threading.Thread(target=_relay, args=(index, proc.stdout, messages), daemon=True).start()
@@ -115,7 +122,8 @@ def main() -> None:
     """Worker body: read the job, run it, send progress and then the result; stop if the caller has gone."""
     from tieout.connectors.sync import run_job
 
-    job = receive_message(sys.stdin.buffer)
+    job, columns = receive_message(sys.stdin.buffer)
+    adopt(columns)  # so ingest never imports the models (SQLModel: two thirds of a worker's start)
     out = sys.stdout.buffer
     gone = threading.Event()
 

@@ -35,15 +35,12 @@ from typing import Any, Callable, Iterable
 import orjson
 
 from tieout.storage.db import utc_now
+from tieout.storage.columns import canonical_columns
 from tieout.storage.errors import IngestError
-from tieout.storage.models import CANONICAL_TABLES
 from tieout.storage.rawstore import Version, latest_versions, next_raw_id, store_versions
 
 LINEAGE_COLUMNS = ("side", "source_id", "sync_run_id", "raw_record_id")
 LINEAGE_SET = frozenset(LINEAGE_COLUMNS)
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    name: tuple(c for c in model.model_fields if c != "id") for name, model in CANONICAL_TABLES.items()
-}
 
 
 WAL_AUTOCHECKPOINT_PAGES = 16384  # 64 MiB of 4 KiB pages; SQLite's default is 1000
@@ -185,6 +182,7 @@ def _store(conn: sqlite3.Connection, source_id: int, side: str, sync_run_id: int
     """The page's writes, inside the caller's transaction."""
     counts = Counts()
     by_type = counts.by_type
+    canonical = canonical_columns()
     latest = latest_versions(conn, source_id, [(rec.object_type, rec.external_id) for rec in records])
     # ids are handed out here, under the write lock, so raw rows go in with one executemany
     next_id = next_raw_id(conn)
@@ -217,14 +215,14 @@ def _store(conn: sqlite3.Connection, source_id: int, side: str, sync_run_id: int
         if prior is not None:
             by_type[object_type]["changed"] += 1
             old = (source_id, prior[2])
-            for table in _COLUMNS:  # every table: the new version may no longer produce one at all
+            for table in canonical:  # every table: the new version may no longer produce one at all
                 stale[table].append(old)
         else:
             by_type[object_type]["new"] += 1
         for table, rows in rec.rows.items():
             entry = tables.get(table)
             if entry is None:
-                if table not in _COLUMNS:
+                if table not in canonical:
                     raise IngestError(f"{object_type} {rec.external_id}: unknown canonical table {table!r}")
                 entry = tables[table] = (_spec(table), [])
             spec, out = entry
@@ -306,20 +304,20 @@ class _TableSpec:
 
 @lru_cache(maxsize=None)
 def _spec(table: str) -> _TableSpec:
-    fields = CANONICAL_TABLES[table].model_fields
-    columns = tuple(c for c in _COLUMNS[table] if c not in LINEAGE_SET)
-    assert set(_COLUMNS[table]) >= LINEAGE_SET, table
+    fields = {c.name: c for c in canonical_columns()[table]}
+    columns = tuple(c for c in fields if c not in LINEAGE_SET)
+    assert set(fields) >= LINEAGE_SET, table
     order = columns + LINEAGE_COLUMNS
     names = ", ".join(f'"{c}"' for c in order)
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in order if c not in ("source_id", "external_id"))
-    required = tuple(c for c in columns if fields[c].is_required())
+    required = tuple(c for c in columns if fields[c].required)
     return _TableSpec(
         sql=(
             f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(order))}) '
             f"ON CONFLICT(source_id, external_id) DO UPDATE SET {updates}"
         ),
         columns=columns,
-        defaults={c: None if fields[c].is_required() else fields[c].default for c in columns},
+        defaults={c: fields[c].default for c in columns},
         allowed=frozenset(columns) | LINEAGE_SET,
         required=required,
         width=len(columns),
