@@ -21,11 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tieout.storage.db import close_frames, raw_connect
-from tieout.storage.workspace import Workspace, WorkspaceError
-
-
-class CompactError(WorkspaceError):
-    """Compaction could not finish; the workspace is left as it was."""
+from tieout.storage.errors import CompactError
+from tieout.storage.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ field; workspace path), never a secret.  Anything that is not a
 
     TieoutError
     ├── WorkspaceError        a workspace that cannot be created, opened or written
+    │   ├── WorkspaceBusy     open elsewhere while compacting, or being compacted while opening
+    │   └── CompactError      a compaction that could not finish (the workspace is left as it was)
     ├── PeriodError           a malformed period, or a sign-off step out of order / on a locked period
     ├── MoneyError            amount text that is not exact in its currency (also a ValueError)
     │   └── UnknownCurrency   not an active ISO 4217 code
@@ -41,6 +43,14 @@ class TieoutError(Exception):
 
 class WorkspaceError(TieoutError):
     """A workspace that cannot be created or opened; the message says where and why."""
+
+
+class WorkspaceBusy(WorkspaceError):
+    """Another process holds the workspace in a way that rules out what was asked."""
+
+
+class CompactError(WorkspaceError):
+    """Compaction could not finish; the workspace is left as it was."""
 
 
 class PeriodError(TieoutError):

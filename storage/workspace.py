@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from tieout.storage import audit
 from tieout.storage.db import close_frames, make_engine, raw_connect
-from tieout.storage.errors import WorkspaceError
+from tieout.storage.errors import WorkspaceBusy, WorkspaceError
 from tieout.storage.migrate import upgrade
 from tieout.storage.money import normalize_currency
 
@@ -37,10 +37,6 @@ DEFAULT_ENTITIES: dict[str, dict[str, Any]] = {
     "EU": {"currency": "EUR", "netsuite_subsidiary": "2"},
 }
 
-
-
-class WorkspaceBusy(WorkspaceError):
-    """Another process holds the workspace in a way that rules out what was asked."""
 
 
 class HolderLock:

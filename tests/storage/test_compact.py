@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import os
-import re
-import sqlite3
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tieout.app.cli import cli
 from tieout.storage import audit
 from tieout.storage.compact import compact
+from tieout.storage.errors import WorkspaceBusy
 from tieout.storage.ingest import Record, ensure_source, ingest_page, start_sync_run
 from tieout.storage.rawstore import read_version
-from tieout.storage.workspace import Workspace, WorkspaceBusy, open_workspace
+from tieout.storage.workspace import Workspace, open_workspace
 
 
 def _fill(ws: Workspace, invoices: int, status: str = "open") -> None:
@@ -100,18 +97,3 @@ def test_a_workspace_being_compacted_cannot_be_opened(ws: Workspace) -> None:
     finally:
         ws.holder.shared()
     open_workspace(ws.path).close()
-
-
-def test_cli_reports_bytes_before_and_after_and_refuses_one_line_while_open(ws: Workspace) -> None:
-    _fill(ws, 200)
-    path = str(ws.path)
-    busy = CliRunner().invoke(cli, ["compact", "-w", path])  # the fixture's workspace is still open
-    assert busy.exit_code == 1
-    assert busy.output.strip().count("\n") == 0 and "open elsewhere" in busy.output
-    ws.close()
-    done = CliRunner().invoke(cli, ["compact", "-w", path])
-    assert done.exit_code == 0, done.output
-    assert re.fullmatch(r"Compacted .*tieout\.db: [\d,]+ bytes before, [\d,]+ after\n", done.output)
-    with sqlite3.connect(Path(path) / "tieout.db") as conn:
-        action, details = conn.execute("SELECT action, details FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
-    assert action == "workspace.compact" and '"bytes_after"' in details
