@@ -7,6 +7,10 @@ every live object, so the collector ended up taking a third of a
 100,000-invoice sync.  Those objects hold no reference cycles and are freed
 by reference counting; the collector is only needed for the few cycles
 libraries make (HTTP responses, exceptions), so it still runs, just rarely.
+
+This is the one mechanism: ``storage.ingest`` used to switch the collector off
+for each page as well, which measured no faster than this alone (bench
+``gc_load_20k_*``, figures in bench/README.md).
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ and orjson: the stdlib encoder was a fifth of the ingest time.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import sqlite3
@@ -131,11 +130,6 @@ def ingest_page(
 
     Returns the counts of these records."""
     records = list(records)
-    # A page makes ~10 small objects per record, all freed by reference counting; with the
-    # cyclic GC on, each gen-2 pass walks the whole heap (1M mapped records in a bulk load):
-    # a third of the ingest time.  Off for the page, back to what it was afterwards.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     # Foreign keys: the only ones these writes could break are source_id and sync_run_id (checked
     # once below); raw_record_id points at the versions inserted here.  SQLite's per-row checks were
     # a seventh of the ingest time.  The pragma only takes effect outside a transaction.
@@ -162,8 +156,6 @@ def ingest_page(
             conn.execute(f"PRAGMA wal_autocheckpoint={int(checkpoint_was)}")
         if fk_was_on:
             conn.execute("PRAGMA foreign_keys=ON")
-        if gc_was_enabled:
-            gc.enable()
     return counts
 
 
