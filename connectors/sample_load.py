@@ -21,6 +21,7 @@ from tieout.connectors.sample_set import SampleSet
 from tieout.connectors.stripe.mapping import with_payout
 from tieout.storage.ingest import Counts, Record, finish_sync_run, ingest_page
 from tieout.storage.sources import begin_sync
+from tieout.storage.load_indexes import drop_for_first_load, restore
 from tieout.storage.workspace import Workspace
 
 PAGE_SIZE = 10_000
@@ -43,6 +44,7 @@ def load_sample(
     ctx = MapContext.from_config(ws.config.entities)
     wanted = (lambda object_type: object_type in only) if only is not None else (lambda object_type: True)
     conn = ws.raw()
+    first_load = drop_for_first_load(conn)
     try:
         result = {
             "stripe": _load(conn, "stripe", "billing", _stripe_records(sample, ctx, wanted)),
@@ -50,6 +52,8 @@ def load_sample(
         }
     finally:
         conn.close()
+        if first_load:
+            restore(ws.engine)
     ws.audit("sync.sample_load", object_type="sample", object_id=str(sample.path.name),
              details={name: {t: c["new"] + c["changed"] for t, c in counts.items()} for name, counts in result.items()})
     return result

@@ -110,18 +110,35 @@ def sync_sources(ws: Workspace, names: list[str] | None = None, progress: Progre
             jobs.append(_job(ws, name, chosen, overrides))
         except TieoutError as exc:
             results[name] = SyncResult(source=name, ok=False, error=str(exc))
-    if len(jobs) > 1:
-        from tieout.connectors.sync_workers import run_in_workers
+    first_load = _drop_indexes_for_first_load(ws) if jobs else False
+    try:
+        if len(jobs) > 1:
+            from tieout.connectors.sync_workers import run_in_workers
 
-        done = run_in_workers(jobs, progress)
-    else:
-        done = [run_job(job, progress) for job in jobs]
+            done = run_in_workers(jobs, progress)
+        else:
+            done = [run_job(job, progress) for job in jobs]
+    finally:
+        if first_load:
+            from tieout.storage.load_indexes import restore
+
+            restore(ws.engine)
     for job, result in zip(jobs, done):
         results[job.settings.name] = result
         ws.audit("sync", object_type="source", object_id=job.settings.name,
                  details={"run": result.run_id, "ok": result.ok, "error": result.error, "counts": result.counts,
                           "resumed": result.resumed, "domains": sorted(chosen)})
     return [results[name] for name in order]
+
+
+def _drop_indexes_for_first_load(ws: Workspace) -> bool:
+    from tieout.storage.load_indexes import drop_for_first_load  # the models: the parent's, not the workers'
+
+    conn = ws.raw()
+    try:
+        return drop_for_first_load(conn)
+    finally:
+        conn.close()
 
 
 def _job(ws: Workspace, name: str, domains: frozenset[str], overrides: dict[str, float]) -> SyncJob:

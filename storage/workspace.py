@@ -23,6 +23,7 @@ from sqlmodel import Session
 from tieout.storage import audit
 from tieout.storage.db import close_frames, make_engine, raw_connect
 from tieout.storage.errors import WorkspaceBusy, WorkspaceError
+from tieout.storage.load_indexes import restore as restore_indexes
 from tieout.storage.migrate import upgrade
 from tieout.storage.money import normalize_currency
 
@@ -220,4 +221,5 @@ def open_workspace(path: str | os.PathLike[str] | None = None) -> Workspace:
         )
     ws = Workspace(folder, Config.load(config_path), make_engine(folder / DB_NAME))
     upgrade(ws.engine)
+    restore_indexes(ws.engine)  # those a first load killed midway had not built yet
     return ws

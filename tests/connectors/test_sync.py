@@ -19,6 +19,11 @@ from tieout.storage.workspace import Workspace, init_workspace
 from tests.connectors.helpers import FAST, raw_counts, sandboxes, snapshot
 
 
+def _indexes(db: Path) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
 def _all_unchanged(results) -> bool:  # type: ignore[no-untyped-def]
     return all(c["new"] == c["changed"] == 0 for r in results for c in r.counts.values())
 
@@ -27,9 +32,11 @@ def test_full_sync_stores_the_set_and_resync_changes_nothing(
     ws: Workspace, sample_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     sample = SampleSet(sample_dir)
+    indexes = _indexes(ws.db_path)
     with sandboxes(ws, sample_dir, monkeypatch, embedded_lines=1):
         first = sync_sources(ws, **FAST)
         assert [(r.source, r.ok, r.error) for r in first] == [("netsuite", True, None), ("stripe", True, None)]
+        assert _indexes(ws.db_path) == indexes  # built after the first load, all of them
         stripe = raw_counts(ws.db_path, "stripe")
         for name in ("customer", "invoice", "invoice_payment", "charge", "payout", "balance_transaction",
                      "subscription", "price", "product", "payment_intent"):
