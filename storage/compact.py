@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from tieout.storage.db import close_frames, raw_connect
+from tieout.storage.db import raw_connect, release
 from tieout.storage.errors import CompactError
 from tieout.storage.workspace import Workspace
 
@@ -77,7 +77,7 @@ def compact(ws: Workspace) -> CompactResult:
             _quick_check(new)
             _fsync(new)
             ws.engine.dispose()
-            close_frames(db)
+            release(db)
             if _size(wal):
                 raise CompactError(f"{db}: a connection in this process still has the database open")
             _swap(db, new, backup)

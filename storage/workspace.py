@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tieout.storage import audit
-from tieout.storage.db import close_frames, make_engine, raw_connect
+from tieout.storage.db import make_engine, raw_connect
 from tieout.storage.errors import WorkspaceBusy, WorkspaceError
 from tieout.storage.load_indexes import restore as restore_indexes
 from tieout.storage.migrate import upgrade
@@ -172,8 +172,8 @@ class Workspace:
                                 object_type=object_type, object_id=object_id, details=details)
 
     def close(self) -> None:
+        """Close the engine's connections; the file's pinned ones stay until exit (storage.db says why)."""
         self.engine.dispose()
-        close_frames(self.db_path)
         self.holder.release()
 
 
