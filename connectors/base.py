@@ -1,4 +1,5 @@
-"""What every connector offers: ``check()``, ``pull(cursor, resume, domains)`` and ``push(correction)``.
+"""What every connector offers: ``check()``, ``pull(cursor, resume, domains)``, and for corrections
+``write(request)`` (sent once), ``read(path)`` and ``modified_at(record)``.
 
 ``pull`` yields :class:`Page` s; each carries the records to store and the
 cursor state of its object type *after* the page, committed with the page,
@@ -65,6 +66,24 @@ class SourceSettings:
         return RetryPolicy(tries=self.tries, backoff_base=self.backoff_base)
 
 
+@dataclass(frozen=True)
+class WriteRequest:
+    """Exactly what a correction sends: method, path, body (JSON, or form fields for Stripe) and the
+    idempotency key (Stripe ``Idempotency-Key``; NetSuite upserts carry theirs in the ``eid:`` path)."""
+
+    method: str
+    path: str
+    body: dict[str, Any]
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    status: int
+    body: Any  # the decoded response (None for 204)
+    location: str | None  # where the written record lives (NetSuite Location header), if the source says
+
+
 class Connector(ABC):
     kind: str = ""
 
@@ -85,9 +104,17 @@ class Connector(ABC):
         """Pages of canonical records; ``resume`` continues an interrupted pass; only passes that serve one
         of ``domains`` are read (customers serve every domain)."""
 
-    def push(self, correction: Any) -> dict[str, Any]:
-        """Write a correction back (filled in by the corrections issue)."""
-        raise NotImplementedError(f"{self.kind}: pushing corrections is not implemented yet")
+    def write(self, request: "WriteRequest") -> "WriteResult":
+        """Send one correction's request once (see :meth:`HttpClient.write_once` for what it raises)."""
+        raise ConnectorError(f"source {self.settings.name!r}: a {self.kind} source cannot be written back")
+
+    def read(self, path: str) -> dict[str, Any] | None:
+        """The record at ``path`` as the source returns it now, or None if there is none (404)."""
+        raise ConnectorError(f"source {self.settings.name!r}: a {self.kind} source cannot be read by path")
+
+    def modified_at(self, record: dict[str, Any]) -> str | None:
+        """When the record last changed, as the source says (None: the source does not say)."""
+        return None
 
     def close(self) -> None:
         """Release HTTP clients and files."""

@@ -11,10 +11,12 @@ from tieout.storage.errors import (
     FileRowError,
     MappingError,
     MappingFileError,
+    OutcomeUnknown,
     RateLimited,
     SampleSetError,
     SourceUnavailable,
+    WriteRefused,
 )
 
 __all__ = ["AuthFailed", "BadResponse", "ConnectorError", "CredentialError", "FileRowError", "MappingError",
-           "MappingFileError", "RateLimited", "SampleSetError", "SourceUnavailable"]
+           "MappingFileError", "OutcomeUnknown", "RateLimited", "SampleSetError", "SourceUnavailable", "WriteRefused"]

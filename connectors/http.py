@@ -20,7 +20,8 @@ from typing import Any
 import httpx
 import orjson
 
-from tieout.connectors.errors import AuthFailed, BadResponse, RateLimited, SourceUnavailable
+from tieout.connectors.errors import (AuthFailed, BadResponse, OutcomeUnknown, RateLimited, SourceUnavailable,
+                                     WriteRefused)
 
 ErrorReader = Callable[[httpx.Response], str]
 Signer = Callable[[httpx.Request], None]
@@ -113,10 +114,12 @@ class HttpClient:
         form: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         what: str | None = None,
+        missing_ok: bool = False,
     ) -> Any:
         """Send one request (retrying as above) and return its decoded JSON body (None for 204).
 
-        ``what`` names the object for messages, e.g. ``"invoice in_123"``.
+        ``what`` names the object for messages, e.g. ``"invoice in_123"``; with ``missing_ok`` a 404
+        returns None (reading back a record that may not exist).
         """
         where = f"{self.source}: {method} {path}" + (f" ({what})" if what else "")
         last_problem = ""
@@ -141,6 +144,8 @@ class HttpClient:
                     last_problem = f"HTTP {status}: {self.error_reader(response)}"
                     error_cls = RateLimited if status == 429 else SourceUnavailable
                     wait = _retry_after(response, self.retry.max_retry_after)
+                elif status == 404 and missing_ok:
+                    return None
                 elif status >= 400:
                     raise BadResponse(f"{where}: HTTP {status}: {self.error_reader(response)}")
                 elif status == 204:
@@ -156,6 +161,40 @@ class HttpClient:
             self.retries += 1
             self.sleep(wait if wait is not None else self._backoff(attempt))
         raise error_cls(f"{where}: {last_problem} (gave up after {self.retry.tries} tries)")
+
+    def write_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        form: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        what: str | None = None,
+        error_code: Callable[[httpx.Response], str | None] = lambda response: None,
+    ) -> httpx.Response:
+        """Send a write exactly once: never retried here, because a write whose answer was lost may have
+        been applied (a retried keyless-sublist PATCH appends its lines twice).  The caller decides what to
+        do next: a 2xx is returned; a 4xx raises :class:`WriteRefused` (nothing written); a timeout, a
+        dropped connection or a 5xx raises :class:`OutcomeUnknown` (look it up before re-sending)."""
+        where = f"{self.source}: {method} {path}" + (f" ({what})" if what else "")
+        self.limiter.wait()
+        request = self._client.build_request(method, path, json=json_body, data=form, headers=headers)
+        if self.signer:
+            self.signer(request)
+        try:
+            response = self._client.send(request)
+        except httpx.TransportError as exc:
+            raise OutcomeUnknown(f"{where}: {type(exc).__name__}; the write may have been applied") from None
+        status = response.status_code
+        if status in (401, 403):
+            raise AuthFailed(f"{where}: credentials refused ({status}: {self.error_reader(response)})")
+        if status >= 500:
+            raise OutcomeUnknown(f"{where}: HTTP {status}: {self.error_reader(response)}")
+        if status >= 400:
+            raise WriteRefused(f"{where}: HTTP {status}: {self.error_reader(response)}", status=status,
+                               code=error_code(response))
+        return response
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.retry.backoff_cap, self.retry.backoff_base * 2 ** (attempt - 1))

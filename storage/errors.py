@@ -21,7 +21,9 @@ field; workspace path), never a secret.  Anything that is not a
     │   ├── CredentialError   no usable secret (missing, or no keyring)
     │   ├── FileRowError      a file row that cannot be imported (file, row, column)
     │   ├── MappingFileError  a mapping file that cannot be used (file, key)
-    │   └── SampleSetError    a generated sample folder that cannot be read
+    │   ├── SampleSetError    a generated sample folder that cannot be read
+    │   ├── WriteRefused      a write the source refused (4xx): nothing was written
+    │   └── OutcomeUnknown    a write whose answer was lost (timeout, 5xx): look it up before re-sending
     ├── SyncFailed            at least one source failed to sync (each one named)
     ├── CallerGone            a sync worker whose parent process has gone away
     ├── RulesetError          a ruleset that cannot be used (file, entry)
@@ -87,6 +89,21 @@ class SourceUnavailable(ConnectorError):
 
 class BadResponse(ConnectorError):
     """A response that is not what the API documents (bad JSON, missing fields)."""
+
+
+class WriteRefused(ConnectorError):
+    """The source answered a write with a definite refusal (4xx): nothing was written.
+
+    ``code`` is the vendor's error code (NetSuite ``o:errorCode``, Stripe ``error.type``) when it sent one."""
+
+    def __init__(self, message: str, *, status: int, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+class OutcomeUnknown(ConnectorError):
+    """A write went out and no definite answer came back (timeout, dropped connection, 5xx): it may or may
+    not have been applied, so it must be looked up before it is sent again."""
 
 
 class MappingError(ConnectorError):

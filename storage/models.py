@@ -388,24 +388,71 @@ class BreakEvent(SQLModel, table=True):
 
 
 class Correction(SQLModel, table=True):
+    """A write-back proposed for a break: the exact request, who made and checked it, and what came back.
+
+    Lifecycle (see :mod:`reconcile.corrections.lifecycle`): draft → proposed → approved → pushed, or failed
+    (``retryable``) or cancelled.  ``payload`` is the request as it will be sent (method, path, body, key);
+    ``target_modified`` the target's lastModifiedDate when proposed (the stale check compares it).
+    """
+
     id: Optional[int] = Field(default=None, primary_key=True)
     break_id: Optional[str] = Field(default=None, foreign_key="break.id", index=True)
     source_id: Optional[int] = Field(default=None, foreign_key="source.id")
+    domain: Optional[str] = None
     period: Optional[str] = None
     entity: Optional[str] = None
-    action: str  # e.g. update_invoice_amount, create_credit_memo
+    action: str  # the correction type, e.g. create_erp_document, adjust_amount, link_erp_id, write_off
     target_ref: Optional[str] = None
-    payload: str = "{}"  # JSON of what will be pushed
+    payload: str = "{}"  # JSON: the request {method, path, body, idempotency_key, keyless}; {} when record-only
+    expect: str = "{}"  # JSON: what reading the target back after the write must show
+    target_path: Optional[str] = None  # where the target is read (stale check, read-back, lookup)
+    target_modified: Optional[str] = None  # the target's lastModifiedDate when proposed
     currency: Optional[str] = None
     amount: Optional[int] = None
-    status: str = "proposed"  # proposed | approved | rejected | pushed | failed
+    note: Optional[str] = None
+    status: str = "proposed"  # draft | proposed | approved | pushed | failed | cancelled
     maker: str
     proposed_at: str
     checker: Optional[str] = None
     approved_at: Optional[str] = None
+    checker2: Optional[str] = None  # the second approver, above the workspace threshold
+    approved2_at: Optional[str] = None
     pushed_at: Optional[str] = None
     idempotency_key: Optional[str] = Field(default=None, unique=True)
-    result: Optional[str] = None  # JSON response summary
+    attempts: int = 0
+    outcome_unknown: bool = False  # a request went out and no answer was recorded: look it up before re-sending
+    retryable: bool = True
+    reason: Optional[str] = None  # why it failed, or was rejected / cancelled
+    target_id: Optional[str] = None  # the written record's id in the target system
+    plan_hash: Optional[str] = None  # the signed plan it was pushed under
+    result: Optional[str] = None  # JSON: the response (and read-back) of the last attempt
+
+
+class CorrectionPlan(SQLModel, table=True):
+    """A signed write-back plan: the canonical JSON of its corrections' requests and its SHA-256."""
+
+    __tablename__ = "correction_plan"
+
+    hash: str = Field(primary_key=True)
+    period: Optional[str] = None
+    body: str  # the plan's canonical JSON text; ``hash`` is its SHA-256
+    signed_by: str
+    signed_at: str
+
+
+class CarryForward(SQLModel, table=True):
+    """An open break taken into the next period on purpose, with a reason, when its period was prepared."""
+
+    __tablename__ = "carry_forward"
+    __table_args__ = (UniqueConstraint("break_id", "period"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    break_id: str = Field(foreign_key="break.id", index=True)
+    period: str  # the period it was carried out of
+    to_period: str
+    reason: str
+    user: str
+    at: str
 
 
 class Period(SQLModel, table=True):

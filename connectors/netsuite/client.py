@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from tieout.connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, start_state
+from tieout.connectors.base import (ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, WriteRequest,
+                                   WriteResult, start_state)
 from tieout.connectors.errors import CredentialError
 from tieout.connectors.http import HttpClient
 from tieout.connectors.netsuite.auth import (
@@ -83,6 +84,15 @@ def netsuite_error(response: httpx.Response) -> str:
         return response.text[:200]
 
 
+def netsuite_error_code(response: httpx.Response) -> str | None:
+    """The first ``o:errorCode`` of an error response, if any."""
+    try:
+        details = response.json().get("o:errorDetails") or []
+        return str(details[0].get("o:errorCode")) if details else None
+    except (ValueError, AttributeError, IndexError):
+        return None
+
+
 class NetSuiteConnector(Connector):
     kind = "netsuite"
 
@@ -146,6 +156,21 @@ class NetSuiteConnector(Connector):
                 yield Page(table, records, {"after": after} if more else {"done": True})
                 if not more:
                     break
+
+    def write(self, request: WriteRequest) -> WriteResult:
+        """A record-API write (PUT ``eid:`` upsert, PATCH), sent once; 204 names the record in Location."""
+        self._login()
+        response = self.http.write_once(request.method, request.path, json_body=request.body,
+                                        error_code=netsuite_error_code)
+        body = response.json() if response.content else None
+        return WriteResult(response.status_code, body, response.headers.get("Location"))
+
+    def read(self, path: str) -> dict[str, Any] | None:
+        self._login()
+        return self.http.request_json("GET", path, missing_ok=True)
+
+    def modified_at(self, record: dict[str, Any]) -> str | None:
+        return record.get("lastModifiedDate")
 
     def _attach_children(self, rows: list[dict[str, Any]]) -> None:
         if not rows:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tieout.connectors.errors import ConnectorError
 
-FAULT_KINDS = ("429", "500", "slow", "malformed", "drop")
+WRITE_FAULT_KINDS = ("write_timeout", "write_500")
+"""Faults that hit writes only: ``write_timeout`` applies the write, then answers too late for the client;
+``write_500`` answers 500 before anything is applied."""
+FAULT_KINDS = ("429", "500", "slow", "malformed", "drop", *WRITE_FAULT_KINDS)
 
 
 @dataclass
@@ -49,9 +53,18 @@ class Faults:
         return cls(rates=rates, **options)  # type: ignore[arg-type]
 
     def pick(self) -> str | None:
-        """The fault to inject into this request, if any."""
+        """The fault to inject into this request, if any (write faults are picked by :meth:`pick_write`)."""
+        return self._pick(lambda kind: kind not in WRITE_FAULT_KINDS)
+
+    def pick_write(self) -> str | None:
+        """The write fault to inject into this write, if any."""
+        return self._pick(lambda kind: kind in WRITE_FAULT_KINDS)
+
+    def _pick(self, wanted: Callable[[str], bool]) -> str | None:
         with self._lock:
             for kind, rate in self.rates.items():
+                if not wanted(kind):
+                    continue
                 forced = rate >= 1.0
                 if (forced or self._streak < self.max_in_a_row) and self._rng.random() < rate:
                     self._streak += 1

@@ -1,6 +1,6 @@
 """A NetSuite imitation: SuiteQL over REST (``POST /services/rest/query/v1/suiteql``
 with ``Prefer: transient``, ``limit``/``offset``, ``hasMore``), the record API
-(GET by id, PUT ``eid:X`` upsert by external id), token-based auth (OAuth 1.0a
+(GET, PUT ``eid:X`` upsert and PATCH, see :mod:`.netsuite_records`), token-based auth (OAuth 1.0a
 HMAC-SHA256, verified) or OAuth 2.0 client credentials, and NetSuite's error
 shape (``o:errorDetails``).
 
@@ -38,14 +38,14 @@ from tieout.connectors.netsuite.auth import (
 )
 from tieout.connectors.sample_set import SampleSet
 from tieout.connectors.sandbox.faults import Faults
+from tieout.connectors.sandbox.netsuite_records import TYPES, RecordStore
 from tieout.connectors.sandbox.server import Reply, Request, Sandbox
 
 TABLES = ("customer", "item", "transaction", "transactionline", "transactionlink", "revenueplanline",
           "deferredrevenuebalance", "subsidiary", "accountingperiod")
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 RECORD_PREFIX = "/services/rest/record/v1/"
-RECORD_TYPES = {"invoice": "CustInvc", "creditMemo": "CustCred", "customerPayment": "CustPymt",
-                "customerRefund": "CustRfnd", "deposit": "Deposit"}
+RECORD_TYPES = TYPES
 MAX_LIMIT = 1000
 
 _QUERY = re.compile(
@@ -85,6 +85,7 @@ class NetSuiteSandbox(Sandbox):
         self._tokens: set[str] = set()
         self._nonces: set[str] = set()
         self._reindex()
+        self.records = RecordStore(self.tables, self._reindex)
 
     def _reindex(self) -> None:
         for name in ("customer", "item", "transaction", "revenueplanline", "deferredrevenuebalance"):
@@ -118,6 +119,7 @@ class NetSuiteSandbox(Sandbox):
         with self._lock:
             row = next(r for r in self.tables["transaction"] if r["id"] == tid)
             row.update(fields)
+            self.records.touch(tid)
             self._typed.clear()  # the type may have changed
             return row
 
@@ -211,42 +213,39 @@ class NetSuiteSandbox(Sandbox):
         return {"links": [], "count": len(page), "hasMore": offset + limit < len(rows), "offset": offset,
                 "totalResults": len(rows), "items": page}
 
+    def is_write(self, request: Request) -> bool:
+        return request.method in ("PUT", "PATCH", "DELETE")
+
     def _record(self, request: Request) -> tuple[int, Any]:
         rest = request.path[len(RECORD_PREFIX):].split("/")
-        if len(rest) != 2 or rest[0] not in RECORD_TYPES and rest[0] != "customer":
+        if len(rest) != 2 or rest[0] not in RECORD_TYPES and rest[0] != "journalEntry":
             raise _error(404, "NONEXISTENT_PATH", f"The record type in {request.path} is not supported here.")
         rtype, key = rest
-        table = "customer" if rtype == "customer" else "transaction"
         with self._lock:
-            if key.startswith("eid:"):
-                matches = [r for r in self.tables[table] if r.get("externalid") == key[4:]
-                           and (table == "customer" or r.get("type") == RECORD_TYPES[rtype])]
-            else:
-                matches = [r for r in self.tables[table] if r["id"] == key]
+            row = self.records.find(rtype, key)
             if request.method == "GET":
-                if not matches:
+                if row is None:
                     raise _error(404, "NONEXISTENT_ID", f"Record {rtype} {key} was not found.")
-                return 200, matches[0]
-            if request.method in ("PUT", "PATCH"):
-                try:
-                    fields = json.loads(request.body or b"{}")
-                except ValueError:
-                    raise _error(400, "INVALID_CONTENT", "The request body is not valid JSON.") from None
-                if not isinstance(fields, dict):
-                    raise _error(400, "INVALID_CONTENT", "The request body must be a JSON object.")
-                if matches:
-                    matches[0].update(fields)
-                    target = matches[0]
-                elif request.method == "PUT" and key.startswith("eid:"):
-                    target = {**fields, "id": str(max(self.ids[table], default=0) + 1), "externalid": key[4:]}
-                    if table == "transaction":
-                        target["type"] = RECORD_TYPES[rtype]
-                    self.tables[table].append(target)
-                else:
-                    raise _error(404, "NONEXISTENT_ID", f"Record {rtype} {key} was not found.")
-                self._reindex()
-                raise Reply(204, None, {"Location": f"{RECORD_PREFIX}{rtype}/{target['id']}"})
-        raise _error(405, "INVALID_REQUEST", f"{request.method} is not supported on {request.path}")
+                return 200, self.records.view(rtype, row)
+            if request.method not in ("PUT", "PATCH"):
+                raise _error(405, "INVALID_REQUEST", f"{request.method} is not supported on {request.path}")
+            try:
+                body = json.loads(request.body or b"{}")
+            except ValueError:
+                raise _error(400, "INVALID_CONTENT", "The request body is not valid JSON.") from None
+            if not isinstance(body, dict):
+                raise _error(400, "INVALID_CONTENT", "The request body must be a JSON object.")
+            if request.method == "PUT":
+                if not key.startswith("eid:"):
+                    raise _error(400, "INVALID_REQUEST", "PUT creates or replaces by external id: use eid:<id>.")
+                row = self.records.upsert(rtype, key[4:], body, request.path)
+            elif row is None:
+                raise _error(404, "NONEXISTENT_ID", f"Record {rtype} {key} was not found.")
+            else:
+                replace = tuple(request.query.get("replace", "").split(",")) if request.query.get("replace") else ()
+                row = self.records.patch(rtype, row, body, replace=replace, path=request.path)
+            self._typed.clear()
+            raise Reply(204, None, {"Location": f"{RECORD_PREFIX}{rtype}/{row['id']}"})
 
 
 @contextmanager

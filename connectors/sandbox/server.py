@@ -70,16 +70,20 @@ class Sandbox:
                 sandbox.requests += 1
                 request = Request(self.command, self.path, self.headers, body)
                 fault = sandbox.faults.pick()
+                write_fault = sandbox.faults.pick_write() if sandbox.is_write(request) else None
                 if fault == "slow":
                     time.sleep(sandbox.faults.slow_seconds)
                 try:
-                    if fault in ("429", "500"):
-                        raise Reply(int(fault), sandbox.fault_body(int(fault)),
-                                    {"Retry-After": f"{sandbox.faults.retry_after:g}"} if fault == "429" else {})
+                    if fault in ("429", "500") or write_fault == "write_500":
+                        code = 500 if write_fault == "write_500" else int(fault)  # type: ignore[arg-type]
+                        raise Reply(code, sandbox.fault_body(code),
+                                    {"Retry-After": f"{sandbox.faults.retry_after:g}"} if code == 429 else {})
                     status, payload = sandbox.handle(request)
                     headers: dict[str, str] = {}
                 except Reply as reply:
                     status, payload, headers = reply.status, reply.body, reply.headers
+                if write_fault == "write_timeout":  # applied; the answer comes after the client gave up
+                    time.sleep(sandbox.faults.slow_seconds)
                 data = b"" if payload is None else orjson.dumps(payload)  # the stdlib encoder is several times slower
                 if fault == "malformed" and status == 200:
                     data = data[: max(1, len(data) // 2)]
@@ -96,7 +100,10 @@ class Sandbox:
                     return
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (write_timeout)
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
@@ -119,6 +126,10 @@ class Sandbox:
 
     def fault_body(self, status: int) -> Any:
         return {"error": {"status": status}}
+
+    def is_write(self, request: Request) -> bool:
+        """Whether ``request`` changes data (write faults hit only these)."""
+        return request.method in ("PUT", "PATCH", "DELETE")
 
     @contextmanager
     def serving(self, port: int = 0) -> Iterator[str]:

@@ -80,6 +80,9 @@ class StripeSandbox(Sandbox):
             obj.update(copy.deepcopy(fields))
             return obj
 
+    def is_write(self, request: Request) -> bool:
+        return request.method == "POST"
+
     # ------------------------------------------------------------ routing
 
     def handle(self, request: Request) -> tuple[int, Any]:

@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from tieout.connectors.base import ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, start_state
+from tieout.connectors.base import (ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, WriteRequest,
+                                   WriteResult, start_state)
 from tieout.connectors.errors import CredentialError
 from tieout.connectors.http import HttpClient
 from tieout.connectors.registry import map_payload
@@ -43,6 +44,14 @@ def stripe_error(response: httpx.Response) -> str:
         return " ".join(str(x) for x in (err.get("type"), err.get("code"), "-", err.get("message")) if x)
     except (ValueError, KeyError, TypeError, AttributeError):
         return response.text[:200]
+
+
+def stripe_error_code(response: httpx.Response) -> str | None:
+    """Stripe's ``error.type`` (e.g. ``idempotency_error``), if the response has one."""
+    try:
+        return str(response.json()["error"]["type"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 class StripeConnector(Connector):
@@ -106,6 +115,17 @@ class StripeConnector(Connector):
             yield Page(object_type, records, new_state)
             if not more:
                 return
+
+    def write(self, request: WriteRequest) -> WriteResult:
+        """A form-encoded POST with the correction's Idempotency-Key, sent once (a replay returns the first
+        response, so re-sending after a lost answer cannot apply it twice)."""
+        headers = {"Idempotency-Key": request.idempotency_key} if request.idempotency_key else None
+        response = self.http.write_once(request.method, request.path, form=request.body, headers=headers,
+                                        error_code=stripe_error_code)
+        return WriteResult(response.status_code, response.json(), None)
+
+    def read(self, path: str) -> dict[str, Any] | None:
+        return self.http.request_json("GET", path, missing_ok=True)
 
     def _list_all(self, path: str, params: dict[str, Any], what: str) -> Iterator[dict[str, Any]]:
         after = None

@@ -60,12 +60,16 @@ def test_netsuite_upsert_by_external_id_and_error_shape(sample_dir: Path) -> Non
         conn = NetSuiteConnector(settings, box.secret, MapContext())
         try:
             http = conn.http
+            customer = box.tables["customer"][0]
             assert http.request_json("PUT", "/services/rest/record/v1/invoice/eid:in_new", json_body={
-                "tranid": "INV-NEW", "foreigntotal": "10.00"}) is None  # 204 No Content
+                "tranId": "INV-NEW", "tranDate": "2026-10-05", "entity": {"externalId": customer["externalid"]},
+                "subsidiary": {"id": "1"}, "currency": {"refName": "USD"},
+                "item": {"items": [{"item": {"id": "500"}, "amount": "10.00", "taxAmount": "0.80"}]}}) is None
             found = conn.query("SELECT * FROM customer WHERE id > 0 ORDER BY id")
             assert found["totalResults"] == len(box.tables["customer"])
             created = http.request_json("GET", "/services/rest/record/v1/invoice/eid:in_new")
-            assert created["tranid"] == "INV-NEW" and created["type"] == "CustInvc"
+            assert created["tranId"] == "INV-NEW" and created["total"] == "10.80"
+            assert created["entity"] == {"id": customer["id"]} and created["lastModifiedDate"]
             with pytest.raises(Exception, match=r"HTTP 400: INVALID_SEARCH: Invalid search query"):
                 conn.query("SELECT name FROM account")
         finally:
