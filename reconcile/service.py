@@ -10,6 +10,7 @@ app and the workpaper are typed against the protocols in
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from typing import Any
 
 from tieout.reconcile.close import CloseWork, MatchSummary
@@ -38,6 +39,13 @@ class Service(CloseWork, ReviewActions, Queries):
     def record_export(self, period: str, details: dict[str, Any], *, user: str | None = None) -> None:
         """The audit event of a workpaper export (what was written, and the chain head it quotes)."""
         self.ws.audit("workpaper.export", object_type="period", object_id=period, user=user, details=details)
+
+    @cached_property
+    def corrections(self):  # -> reconcile.corrections.CorrectionService
+        """Corrections of this workspace: propose, approve, reject, plan, push (its own service object)."""
+        from tieout.reconcile.corrections import CorrectionService
+
+        return CorrectionService(self.ws, self.break_detail)
 
 
 def open_workspace(path: str | os.PathLike[str] | None = None) -> Service:

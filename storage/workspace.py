@@ -90,6 +90,7 @@ class Config:
     ruleset: str | None = None
     entities: dict[str, dict[str, Any]] = field(default_factory=dict)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    corrections: dict[str, Any] = field(default_factory=dict)  # [corrections]: policy, approval threshold, accounts
 
     @classmethod
     def load(cls, path: Path) -> "Config":
@@ -104,6 +105,7 @@ class Config:
             ruleset=ws.get("ruleset"),
             entities=data.get("entities", {}),
             sources=data.get("sources", {}),
+            corrections=data.get("corrections", {}),
         )
         for code, entity in config.entities.items():
             try:
@@ -118,7 +120,10 @@ class Config:
             ws["default_user"] = self.default_user
         if self.ruleset:
             ws["ruleset"] = self.ruleset
-        return tomli_w.dumps({"workspace": ws, "entities": self.entities, "sources": self.sources})
+        data: dict[str, Any] = {"workspace": ws, "entities": self.entities, "sources": self.sources}
+        if self.corrections:
+            data["corrections"] = self.corrections
+        return tomli_w.dumps(data)
 
 
 class Workspace:

@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "tieout.app.cli.audit_cmd",
     "tieout.app.cli.export_cmd",
     "tieout.app.cli.review_cmd",
+    "tieout.app.cli.correct_cmd",
 ]
 
 
