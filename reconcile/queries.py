@@ -16,7 +16,8 @@ import polars as pl
 
 from tieout.reconcile import domains
 from tieout.reconcile.domains import RecordView
-from tieout.storage import audit, readers, sources
+from tieout.storage import audit, periods, readers, sources
+from tieout.storage import corrections as correction_store
 from tieout.storage import breaks as store
 from tieout.storage.errors import NotFound, PeriodError, ServiceError
 from tieout.storage.vocabulary import BREAK_KINDS, DOMAINS, OPEN_STATUSES, STATUSES, check_period
@@ -189,9 +190,16 @@ class Queries:
         """Per domain, the records its billing and ERP totals count (side, external_id, currency, total, customer)."""
         return {d.name: d.population(self.ws.db_path, period, entity) for d in domains.matched()}
 
-    def corrections(self, period: str, entity: str | None = None) -> pl.DataFrame:
-        """The period's corrections: maker, checker, request, result."""
-        return readers.corrections(self.ws.db_path, period, entity)
+    def correction_log(self, period: str, entity: str | None = None) -> pl.DataFrame:
+        """The period's corrections: maker, checker(s), plan hash, request, response, the break's status
+        (``svc.corrections`` is the corrections service itself)."""
+        return correction_store.workpaper_frame(self.ws.db_path, period, entity)
+
+    def carried_forward(self, period: str, entity: str | None = None) -> pl.DataFrame:
+        """Breaks carried out of ``period`` when it was prepared, and into it from the period before."""
+        with self.ws.session() as session:
+            rows = periods.carried(session, period, entity)
+        return pl.DataFrame(rows, schema=periods.CARRIED_SCHEMA)
 
     def billed_by_period(self, entity: str | None = None) -> pl.DataFrame:
         """side, entity, currency, period, billed: invoice subtotals minus credit notes (void and draft out)."""

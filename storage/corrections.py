@@ -146,6 +146,25 @@ def list_frame(db_path: Path, *, status: str | None = None, period: str | None =
     return frame.select(pl.col(c).cast(pl.Int64 if c in _INT else pl.String) for c in LIST_COLUMNS)
 
 
+WORKPAPER_COLUMNS = {"type": pl.String, "id": pl.Int64, "break_id": pl.String, "break_status": pl.String,
+                     "status": pl.String, "entity": pl.String, "currency": pl.String, "amount": pl.Int64,
+                     "maker": pl.String, "proposed_at": pl.String, "checker": pl.String, "approved_at": pl.String,
+                     "checker2": pl.String, "plan_hash": pl.String, "request": pl.String, "response": pl.String,
+                     "target_id": pl.String, "pushed_at": pl.String, "reason": pl.String}
+
+
+def workpaper_frame(db_path: Path, period: str, entity: str | None) -> pl.DataFrame:
+    """The period's corrections for the workpaper: maker, checker(s), plan hash, request, response, and the
+    status of the break each one corrects."""
+    sql = ('SELECT c.action AS type, c.id, c.break_id, b.status AS break_status, c.status, c.entity, c.currency, '
+           "c.amount, c.maker, c.proposed_at, c.checker, c.approved_at, c.checker2, c.plan_hash, "
+           "c.payload AS request, c.result AS response, c.target_id, c.pushed_at, c.reason FROM correction c "
+           'LEFT JOIN "break" b ON b.id = c.break_id WHERE c.period = ?' + (" AND c.entity = ?" if entity else "")
+           + " ORDER BY c.id")
+    frame = read_frame(db_path, sql, [period, entity] if entity else [period])
+    return frame.select(pl.col(c).cast(t) for c, t in WORKPAPER_COLUMNS.items())
+
+
 def _typed(row: Any) -> dict[str, Any]:
     out = dict(row)
     for key in _BOOL:

@@ -126,18 +126,6 @@ def _dict_row(cursor: Any, row: tuple[Any, ...]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ workpaper inputs
 
-CORRECTION_COLUMNS = ("id, break_id, entity, action, target_ref, currency, amount, status, maker, proposed_at, "
-                      "checker, approved_at, pushed_at, idempotency_key, result")
-
-
-def corrections(db_path: Path, period: str, entity: str | None) -> pl.DataFrame:
-    """The period's corrections: proposed (maker), approved (checker, when), pushed (result)."""
-    ent, params = _entity(entity)
-    frame = read_frame(db_path, f"SELECT {CORRECTION_COLUMNS} FROM correction WHERE period = ?{ent} ORDER BY id",
-                       [period, *params])
-    return frame.cast({"amount": pl.Int64})
-
-
 def sign_off(db_path: Path, period: str, entity: str | None) -> dict[str, Any] | None:
     """status, preparer, prepared_at, reviewer, reviewed_at of the period (None if never touched)."""
     frame = read_frame(db_path, "SELECT status, preparer, prepared_at, reviewer, reviewed_at FROM period "

@@ -41,7 +41,26 @@ def _step(action: Callable[..., periods.PeriodState], verb: str):
     return command
 
 
-period_app.command("prepare")(_step(periods.prepare, "prepared"))
+@period_app.command("prepare")
+def prepare(
+    period: PeriodOpt,
+    entity: EntityOpt = None,
+    carry: Annotated[Optional[list[str]], typer.Option(
+        "--carry-forward", help="An open break to carry into the next period (repeat for more).")] = None,
+    all_open: Annotated[bool, typer.Option("--all-open", help="Carry every open break into the next period.")] = False,
+    reason: Annotated[Optional[str], typer.Option("--reason", "-r", help="Why the carried breaks wait.")] = None,
+    workspace_path: WorkspaceOpt = None,
+) -> None:
+    """Sign as preparer: every break resolved or explained, or carried forward explicitly with a reason."""
+    ws = workspace(workspace_path)
+    with ws.session() as session:
+        state = periods.prepare(session, periods.check_period(period), entity, ws.user, carry=carry,
+                                all_open=all_open, reason=reason)
+        carried = len(periods.carried(session, period, entity, out_only=True))
+    note = f"; {carried} break(s) carried into {periods.next_period(period)}" if carried else ""
+    typer.echo(f"{state.period} {state.entity or 'all entities'}: prepared by {ws.user}; status {state.status}{note}")
+
+
 period_app.command("review")(_step(periods.review, "reviewed"))
 period_app.command("lock")(_step(periods.lock, "locked"))
 

@@ -14,6 +14,7 @@ import polars as pl
 
 from tieout import __version__
 from tieout.reconcile.protocols import WorkpaperSource
+from tieout.storage.periods import CARRIED_SCHEMA
 
 __all__ = ["SignOff", "WorkpaperData", "WorkpaperSource", "collect"]
 
@@ -49,6 +50,7 @@ class WorkpaperData:
     audit_events: pl.DataFrame
     billed: pl.DataFrame = field(default_factory=pl.DataFrame)  # see Queries.billed_by_period
     schedule: pl.DataFrame = field(default_factory=pl.DataFrame)  # see Queries.schedule_lines
+    carried: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CARRIED_SCHEMA))  # Queries.carried_forward
 
 
 def collect(svc: WorkpaperSource, period: str, entity: str | None = None) -> WorkpaperData:
@@ -68,7 +70,8 @@ def collect(svc: WorkpaperSource, period: str, entity: str | None = None) -> Wor
                           svc.breaks(kind="period_mismatch", entity=entity).filter(pl.col("period") != period)]),
         population=svc.population(period, entity),
         matches=svc.matches(period, entity=entity),
-        corrections=svc.corrections(period, entity),
+        corrections=svc.correction_log(period, entity),
+        carried=svc.carried_forward(period, entity),
         audit_events=svc.audit_events(period),
         billed=svc.billed_by_period(entity),
         schedule=svc.schedule_lines(entity),

@@ -25,13 +25,14 @@ class WorkpaperTables:
     rollforward: Table
     waterfall: Table
     corrections: Table
+    carried: Table
     audit_trail: Table
     sources: Table
 
     def all(self) -> list[Table]:
         """Every table in workbook order (what the CSV/Parquet export writes)."""
         return [self.summary, *self.details.values(), self.rollforward, self.waterfall, self.corrections,
-                self.audit_trail, self.sources]
+                self.carried, self.audit_trail, self.sources]
 
 
 def shown_domains(data: WorkpaperData) -> list[Domain]:
@@ -48,9 +49,21 @@ def build_tables(data: WorkpaperData, *, match_rows_limit: int = MATCH_ROWS_LIMI
                                       data.period, match_rows_limit=match_rows_limit) for d in shown_domains(data)},
         rollforward=revenue.rollforward(data.billed, data.schedule, data.period),
         waterfall=revenue.waterfall(data.schedule, data.period),
-        corrections=Table("Corrections", data.corrections, money=("amount",),
+        corrections=Table("Corrections", _or_none_this_period(data.corrections), money=("amount",),
                           timestamps=("proposed_at", "approved_at", "pushed_at")),
+        carried=Table("Carried forward", data.carried, money=("amount",), timestamps=("at",)),
         audit_trail=Table("Audit trail", data.audit_events.sort("id"), timestamps=("at",)),
         sources=Table("Sources", data.sources, timestamps=("last_sync_at",)),
     )
 
+
+
+NO_CORRECTIONS = "No corrections this period"
+
+
+def _or_none_this_period(corrections: pl.DataFrame) -> pl.DataFrame:
+    """The corrections, or one row that says there are none (an empty sheet reads like a missing one)."""
+    if corrections.height:
+        return corrections
+    first = next(c for c, t in corrections.schema.items() if t == pl.String)
+    return pl.DataFrame([{first: NO_CORRECTIONS}], schema=corrections.schema)

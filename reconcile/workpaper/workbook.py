@@ -41,7 +41,7 @@ def write_workbook(data: WorkpaperData, path: Path, *, max_rows: int = EXCEL_MAX
     cover = writer.sheet("Cover", [34, 70], freeze=None, print_titles=False)
     summary = writer.sheet("Summary", [14, 10, 44, 12, 20], freeze=f"A{SUMMARY_FIRST_ROW}")
     parts = {domain: writer.write_table(table) for domain, table in tables.details.items()}
-    for table in (tables.rollforward, tables.waterfall, tables.corrections, tables.audit_trail):
+    for table in (tables.rollforward, tables.waterfall, tables.corrections, tables.carried, tables.audit_trail):
         writer.write_table(table)
     _write_cover(writer, cover, data, split)
     _write_summary(writer, summary, data, tables, parts)

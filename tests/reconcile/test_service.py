@@ -189,7 +189,7 @@ def test_a_locked_period_refuses_changes(tmp_path) -> None:
             'INSERT INTO "break" (id, domain, object_type, kind, status, period, entity, currency, amount, '
             "billing_ids, erp_ids, details, opened_at, updated_at) VALUES ('b1', 'invoice', 'invoice', "
             "'missing_in_erp', 'open', '2026-10', 'US', 'USD', 100, '[\"in_1\"]', '[]', '{}', 't', 't')"))
-        periods.prepare(s, "2026-10", "US", "ana")
+        periods.prepare(s, "2026-10", "US", "ana", carry=["b1"], reason="waiting for the credit memo")
         periods.review(s, "2026-10", "US", "rita")
         periods.lock(s, "2026-10", "US", "rita")
     for change in (lambda: svc.set_status("b1", "investigating"), lambda: svc.add_note("b1", "x"),

@@ -48,3 +48,45 @@ def test_lock_needs_review_and_period_format(ws: Workspace) -> None:
         assert not periods.is_locked(s, "2026-10", "US")
     bad = _run(ws, "ana", "period", "prepare", "--period", "2026-13")
     assert bad.exit_code == 1 and "calendar month" in bad.output
+
+
+def _open_break(ws: Workspace, break_id: str, period: str = "2026-10", amount: int = 100) -> None:
+    with ws.session() as s:
+        s.execute(text(
+            'INSERT INTO "break" (id, domain, object_type, kind, status, period, entity, currency, amount, '
+            "billing_ids, erp_ids, details, opened_at, updated_at) VALUES (:id, 'invoice', 'invoice', "
+            "'missing_in_erp', 'open', :p, 'US', 'USD', :a, '[]', '[]', '{}', 't', 't')"),
+            {"id": break_id, "p": period, "a": amount})
+
+
+def test_prepare_needs_every_break_dealt_with_or_carried_forward(ws: Workspace) -> None:
+    _open_break(ws, "b1", amount=500)
+    _open_break(ws, "b2")
+    refused = _run(ws, "ana", "period", "prepare", "--period", "2026-10")
+    assert refused.exit_code == 1 and "2 break(s) still open (b1, b2)" in refused.output
+    no_reason = _run(ws, "ana", "period", "prepare", "--period", "2026-10", "--carry-forward", "b1")
+    assert no_reason.exit_code == 1 and "needs a reason" in no_reason.output
+    partly = _run(ws, "ana", "period", "prepare", "--period", "2026-10", "--carry-forward", "b1", "--reason", "r")
+    assert partly.exit_code == 1 and "1 break(s) still open (b2)" in partly.output
+    with ws.session() as s:  # a refused prepare carries nothing
+        assert periods.carried(s, "2026-10", None) == []
+    done = _run(ws, "ana", "period", "prepare", "--period", "2026-10", "--all-open", "--reason", "October credits")
+    assert done.exit_code == 0 and "2 break(s) carried into 2026-11" in done.output
+    with ws.session() as s:
+        nov = periods.carried(s, "2026-11", None)
+        assert [(c["direction"], c["break_id"], c["reason"]) for c in nov] == [
+            ("in", "b1", "October credits"), ("in", "b2", "October credits")]
+        assert periods.open_breaks(s, "2026-11", None) == ["b1", "b2"]  # November must deal with them
+        assert periods.open_breaks(s, "2026-10", None) == []
+        events = [r[0] for r in s.execute(text("SELECT action FROM audit_event WHERE action LIKE 'break.%'"))]
+    assert events == ["break.carry_forward", "break.carry_forward"]
+    refused_nov = _run(ws, "ana", "period", "prepare", "--period", "2026-11")
+    assert refused_nov.exit_code == 1 and "still open (b1, b2)" in refused_nov.output
+    assert _run(ws, "rita", "period", "review", "--period", "2026-10").exit_code == 0
+
+
+def test_review_refuses_breaks_opened_after_preparation(ws: Workspace) -> None:
+    assert _run(ws, "ana", "period", "prepare", "--period", "2026-10").exit_code == 0
+    _open_break(ws, "late")
+    refused = _run(ws, "rita", "period", "review", "--period", "2026-10")
+    assert refused.exit_code == 1 and "cannot review: 1 break(s) still open (late)" in refused.output

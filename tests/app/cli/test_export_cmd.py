@@ -57,7 +57,8 @@ def test_csv_and_parquet_have_the_workbook_tables_with_minor_units(svc: reconcil
     csv_files = export_files(svc, "2026-10", tmp_path / "csv", "csv")
     pq_files = export_files(svc, "2026-10", tmp_path / "pq", "parquet")
     assert [p.stem for p in csv_files] == [p.stem for p in pq_files] == [
-        "summary", "invoices", "revenue_roll_forward", "revenue_waterfall", "corrections", "audit_trail", "sources"]
+        "summary", "invoices", "revenue_roll_forward", "revenue_waterfall", "corrections", "carried_forward", "audit_trail",
+        "sources"]
     tables = build_tables(collect(svc, "2026-10"))
     invoices = pl.read_parquet(tmp_path / "pq" / "invoices.parquet")
     assert invoices.columns == tables.details["invoice"].frame.columns

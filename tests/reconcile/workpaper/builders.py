@@ -90,10 +90,11 @@ def make_data(breaks: list[dict], matches: list[dict], *, billed: pl.DataFrame |
         population={d: population.filter(pl.col("domain") == d).drop("domain")
                     for d in population["domain"].unique().to_list()},
         corrections=pl.DataFrame({
-            "id": [1], "break_id": ["b1"], "entity": ["US"], "action": ["update_invoice_amount"],
-            "target_ref": ["ns_b1"], "currency": ["USD"], "amount": [-1250], "status": ["pushed"],
-            "maker": ["ann"], "proposed_at": [T], "checker": ["bob"], "approved_at": [T], "pushed_at": [T],
-            "idempotency_key": ["k1"], "result": ['{"status": 200}']}),
+            "type": ["adjust_amount"], "id": [1], "break_id": ["b1"], "break_status": ["resolved"],
+            "status": ["pushed"], "entity": ["US"], "currency": ["USD"], "amount": [-1250], "maker": ["ann"],
+            "proposed_at": [T], "checker": ["bob"], "approved_at": [T], "checker2": [None], "plan_hash": ["p" * 64],
+            "request": ['{"method": "PUT"}'], "response": ['{"status": 200}'], "target_id": ["ns_b1"],
+            "pushed_at": [T], "reason": [None]}),
         audit_events=pl.DataFrame({"id": [1, 2], "at": [T, T], "user": ["tester", HYPERLINK],
                                    "action": ["match.run", "break.note"], "object_type": ["match_run", "break"],
                                    "object_id": ["7", "b1"], "details": ["{}", "{}"], "hash": ["h1", "h2"]}),

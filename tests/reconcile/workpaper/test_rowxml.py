@@ -100,11 +100,11 @@ def test_unreadable_timestamp_is_refused_naming_the_column_and_leaves_no_spliced
 
 def test_all_null_columns_typed_null_write_no_cells(tmp_path: Path, data: WorkpaperData) -> None:
     corrections = data.corrections.with_columns(pl.lit(None).alias("amount"), pl.lit(None).alias("pushed_at"),
-                                                pl.lit(None).alias("result"))
+                                                pl.lit(None).alias("response"))
     assert corrections.schema["pushed_at"] == pl.Null
     info = write_workbook(replace(data, corrections=corrections), tmp_path / "n.xlsx")
     (row,) = rows(openpyxl.load_workbook(info.path)["Corrections"])
-    assert row["amount"] is None and row["pushed_at"] is None and row["result"] is None and row["maker"] == "ann"
+    assert row["amount"] is None and row["pushed_at"] is None and row["response"] is None and row["maker"] == "ann"
 
 
 def test_same_data_gives_byte_identical_sheets_and_styles(tmp_path: Path, data: WorkpaperData) -> None:

@@ -26,7 +26,7 @@ def book(tmp_path: Path, data: WorkpaperData):
 
 def test_sheets_in_order_with_header_filter_freeze_and_print_setup(book) -> None:
     assert book.sheetnames == ["Cover", "Summary", "Invoices", "Revenue roll-forward", "Revenue waterfall",
-                               "Corrections", "Audit trail"]
+                               "Corrections", "Carried forward", "Audit trail"]
     inv = book["Invoices"]
     assert [c.value for c in inv[1]] == DETAIL_COLUMNS
     assert inv.freeze_panes == "A2" and inv.auto_filter.ref == f"A1:V{inv.max_row}"
@@ -131,7 +131,16 @@ def test_cover_names_run_signoff_sources_and_version(book) -> None:
 def test_corrections_show_maker_checker_and_result(book) -> None:
     (row,) = rows(book["Corrections"])
     assert row["maker"] == "ann" and row["checker"] == "bob" and isinstance(row["approved_at"], datetime)
-    assert row["status"] == "pushed" and row["result"] == '{"status": 200}' and row["amount"] == -12.5
+    assert row["status"] == "pushed" and row["response"] == '{"status": 200}' and row["amount"] == -12.5
+    assert row["plan_hash"] == "p" * 64 and row["request"] == '{"method": "PUT"}' and row["break_status"] == "resolved"
+
+
+def test_no_corrections_says_so(tmp_path: Path, data: WorkpaperData) -> None:
+    from dataclasses import replace
+
+    info = write_workbook(replace(data, corrections=data.corrections.clear()), tmp_path / "none.xlsx")
+    (row,) = rows(openpyxl.load_workbook(info.path)["Corrections"])
+    assert row["type"] == "No corrections this period" and row["maker"] is None
 
 
 def test_same_data_gives_the_same_cells(tmp_path: Path, data: WorkpaperData) -> None:
