@@ -11,6 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tieout.app.tui.screens.corrections import CorrectionsScreen
 from tieout.app.tui.screens.dashboard import DashboardScreen
 from tieout.app.tui.screens.dialogs import TextDialog
 from tieout.app.tui.screens.detail import DetailScreen
@@ -23,6 +24,7 @@ from tieout.storage.vocabulary import PERIOD_PATTERN
 
 SCREENS_FOR_HELP: tuple[tuple[str, type[Screen]], ...] = (
     ("dashboard", DashboardScreen), ("queue", QueueScreen), ("detail", DetailScreen), ("sync", SyncScreen),
+    ("corrections", CorrectionsScreen),
 )
 
 
@@ -34,13 +36,14 @@ class TieoutApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "tieout"
-    MODES = {"dashboard": DashboardScreen, "queue": QueueScreen, "sync": SyncScreen}
+    MODES = {"dashboard": DashboardScreen, "queue": QueueScreen, "sync": SyncScreen, "corrections": CorrectionsScreen}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("question_mark,f1", "help", "Help"),
         Binding("d", "switch_mode('dashboard')", "Dashboard"),
         Binding("b", "switch_mode('queue')", "Breaks"),
         Binding("y", "switch_mode('sync')", "Sync"),
+        Binding("c", "switch_mode('corrections')", "Corrections", show=False),
         Binding("p", "choose_period", "Period"),
         Binding("e", "choose_entity", "Entity"),
     ]

@@ -84,3 +84,31 @@ class CandidatesLoaded(Message):
 
     brk: dict[str, Any]
     candidates: pl.DataFrame
+
+
+@dataclass
+class CorrectionsLoaded(Message):
+    """The period's corrections (``svc.corrections.list``)."""
+
+    frame: pl.DataFrame
+
+
+@dataclass
+class PlanReady(Message):
+    """A plan just signed (``reconcile.corrections.plan.Plan``)."""
+
+    plan: Any
+
+
+@dataclass
+class PushProgress(Message):
+    """One correction of a plan pushed (or not); ``fraction`` of the plan done."""
+
+    text: str
+    fraction: float
+
+
+@dataclass
+class PushFinished(Message):
+    ok: bool
+    text: str

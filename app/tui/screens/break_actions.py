@@ -28,6 +28,7 @@ ACTION_BINDINGS = [
     Binding("a", "assign", "Assign"),
     Binding("m", "manual_match", "Match"),
     Binding("u", "unmatch", "Unmatch"),
+    Binding("C", "propose_correction", "Correct", show=False),
 ]
 MISSING_KINDS = {"billing": "missing_in_erp", "erp": "missing_in_billing"}
 """The break kind that leaves a record of each side unmatched."""
@@ -98,6 +99,22 @@ class BreakActions(Screen):
 
         self.app.push_screen(TextDialog("Assign to (empty: unassign)", "assignee", brk.get("assignee") or "",
                                         required=False), chosen)
+
+    def action_propose_correction(self) -> None:
+        """Propose the break kind's default correction (maker: the current user); approve it on the
+        corrections screen (``c``) as somebody else."""
+        brk = self.current_break()
+        if brk is None:
+            return
+
+        def chosen(note: str | None) -> None:
+            if note is None:
+                return
+            svc, user = self.app.svc, self.app.user
+            self._service(f"correction proposed for {brk['id']}", [brk["id"]],
+                          lambda: svc.corrections.propose(brk["id"], note=note or None, user=user))
+
+        self.app.push_screen(TextDialog("Propose a correction — note (optional)", "note", required=False), chosen)
 
     def action_manual_match(self) -> None:
         brk = self.current_break()
