@@ -199,7 +199,7 @@ class Queries:
         """Breaks carried out of ``period`` when it was prepared, and into it from the period before."""
         with self.ws.session() as session:
             rows = periods.carried(session, period, entity)
-        return pl.DataFrame(rows, schema=periods.CARRIED_SCHEMA)
+        return pl.DataFrame(rows, schema=readers.CARRIED_SCHEMA)
 
     def billed_by_period(self, entity: str | None = None) -> pl.DataFrame:
         """side, entity, currency, period, billed: invoice subtotals minus credit notes (void and draft out)."""

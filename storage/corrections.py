@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from tieout.storage.db import read_frame
+from tieout.storage.vocabulary import SETTLED_STATUSES
 
 COLUMNS = ["id", "break_id", "source_id", "domain", "period", "entity", "action", "target_ref", "payload", "expect",
            "target_path", "target_modified", "currency", "amount", "note", "status", "maker", "proposed_at",
@@ -96,7 +97,7 @@ def erp_customer_for(session: Session, billing_customer: str) -> str | None:
 def resolve_break(session: Session, break_id: str, *, user: str, now: str, note: str) -> str | None:
     """Mark the break resolved as fixed in the source; returns its previous status (None if already closed)."""
     row = session.execute(text('SELECT status FROM "break" WHERE id = :id'), {"id": break_id}).first()
-    if row is None or row[0] in ("resolved", "auto_resolved"):
+    if row is None or row[0] in SETTLED_STATUSES:
         return None
     session.execute(text("UPDATE \"break\" SET status = 'resolved', reason = 'fixed_in_source', note = :n, "
                          "updated_at = :now, resolved_at = :now WHERE id = :id"),

@@ -29,6 +29,7 @@ field; workspace path), never a secret.  Anything that is not a
     ├── RulesetError          a ruleset that cannot be used (file, entry)
     ├── ServiceError          a request the service refuses (bad status, reason, domain ...)
     │   └── NotFound          no break / match / record with that id
+    ├── CorrectionError       a correction that cannot be proposed, approved, planned or pushed
     ├── FilterError           a queue filter value that cannot be applied
     └── ExportError           an export that cannot be written (period, entity, path, format)
 
@@ -144,6 +145,10 @@ class ServiceError(TieoutError):
 
 class NotFound(ServiceError):
     """No break / match / record with that id."""
+
+
+class CorrectionError(TieoutError):
+    """A correction that cannot be proposed, approved, planned or pushed; the message says why."""
 
 
 class FilterError(TieoutError):

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from tieout.storage import audit
 from tieout.storage.db import utc_now
 from tieout.storage.errors import PeriodError
-from tieout.storage.vocabulary import check_period
+from tieout.storage.vocabulary import OPEN_STATUSES, check_period
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,6 @@ def ensure_open(session: Session, period: str, entity: str | None = None) -> Non
     if is_locked(session, period, entity):
         scope = f" for {entity}" if entity else ""
         raise PeriodError(f"period {period}{scope} is locked (signed off); unlock it first with a reason")
-
-
-OPEN_STATUSES = ("open", "investigating")
-"""Break statuses that still need work (the vocabulary module will own this list)."""
 
 
 def next_period(period: str) -> str:

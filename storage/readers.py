@@ -126,6 +126,11 @@ def _dict_row(cursor: Any, row: tuple[Any, ...]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ workpaper inputs
 
+CARRIED_SCHEMA = {"direction": pl.String, "break_id": pl.String, "from_period": pl.String, "to_period": pl.String,
+                  "reason": pl.String, "user": pl.String, "at": pl.String, "kind": pl.String, "status": pl.String,
+                  "currency": pl.String, "amount": pl.Int64}
+"""Columns of :func:`storage.periods.carried` as a frame (the workpaper's Carried forward sheet)."""
+
 def sign_off(db_path: Path, period: str, entity: str | None) -> dict[str, Any] | None:
     """status, preparer, prepared_at, reviewer, reviewed_at of the period (None if never touched)."""
     frame = read_frame(db_path, "SELECT status, preparer, prepared_at, reviewer, reviewed_at FROM period "

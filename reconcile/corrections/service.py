@@ -22,6 +22,7 @@ from tieout.reconcile.corrections.types import CorrectionError, Policy, Spec, de
 from tieout.storage import corrections as store
 from tieout.storage import periods
 from tieout.storage.db import utc_now
+from tieout.storage.vocabulary import SETTLED_STATUSES
 from tieout.storage.workspace import Workspace
 
 import tieout.reconcile.corrections.invoice  # noqa: F401  (registers the invoice domain's types)
@@ -107,7 +108,7 @@ class CorrectionService:
             if brk is None:
                 raise CorrectionError(f"break {break_id!r}: no such break")
             periods.ensure_open(s, brk["period"], brk["entity"])
-            if brk["status"] in ("resolved", "auto_resolved"):
+            if brk["status"] in SETTLED_STATUSES:
                 raise CorrectionError(f"break {break_id} is {brk['status']}; nothing to correct")
             live = store.live_for_break(s, break_id)
             if live:

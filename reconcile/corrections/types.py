@@ -13,11 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import CorrectionError
 
-
-class CorrectionError(TieoutError):
-    """A correction that cannot be proposed, approved, planned or pushed; the message says why."""
+__all__ = ["CorrectionError", "CorrectionType", "Facts", "Policy", "Spec", "default_type", "register", "type_named"]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import polars as pl
 
 from tieout import __version__
 from tieout.reconcile.protocols import WorkpaperSource
-from tieout.storage.periods import CARRIED_SCHEMA
+from tieout.storage.readers import CARRIED_SCHEMA
 
 __all__ = ["SignOff", "WorkpaperData", "WorkpaperSource", "collect"]
 

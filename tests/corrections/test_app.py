@@ -9,7 +9,7 @@ from tieout.app.tui.app import TieoutApp
 from tieout.app.tui.screens.corrections import CorrectionsScreen
 from tieout.app.tui.screens.dialogs import TextDialog
 from tests.app.pilot import queue_table, until
-from tests.corrections.conftest import CHECKER, MAKER, PERIOD, Books
+from tests.corrections.books import CHECKER, MAKER, PERIOD, Books
 
 
 async def test_propose_approve_plan_and_push_from_the_app(books: Books) -> None:

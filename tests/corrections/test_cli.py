@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tieout.app.cli import cli
-from tests.corrections.conftest import CHECKER, MAKER, PERIOD, Books
+from tests.corrections.books import CHECKER, MAKER, PERIOD, Books
 
 
 def run(books: Books, user: str, *args: str) -> tuple[int, str, str]:

@@ -11,7 +11,7 @@ import pytest
 from tieout.reconcile.corrections import CorrectionError
 from tieout.storage import audit
 from tieout.storage.periods import PeriodError
-from tests.corrections.conftest import CHECKER, CHECKER2, MAKER, PERIOD, Books
+from tests.corrections.books import CHECKER, CHECKER2, MAKER, PERIOD, Books
 
 REC = "/services/rest/record/v1"
 

@@ -10,7 +10,7 @@ import pytest
 
 from tieout.reconcile.workpaper import export_workbook
 from tieout.storage import periods
-from tests.corrections.conftest import CHECKER, MAKER, PERIOD, Books
+from tests.corrections.books import CHECKER, MAKER, PERIOD, Books
 
 
 def _rows(ws) -> list[dict]:  # type: ignore[no-untyped-def]
