@@ -8,6 +8,7 @@ import polars as pl
 import typer
 
 from tieout.app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, emit, workspace
+from tieout.reconcile.service import Service
 from tieout.storage import periods
 
 period_app = typer.Typer(help="Sign off a close period: prepare → review (another user) → lock.", no_args_is_help=True)
@@ -63,6 +64,14 @@ def prepare(
 
 period_app.command("review")(_step(periods.review, "reviewed"))
 period_app.command("lock")(_step(periods.lock, "locked"))
+
+
+@period_app.command("carried")
+def carried(period: PeriodOpt, entity: EntityOpt = None, workspace_path: WorkspaceOpt = None,
+            fmt: FormatOpt = OutputFormat.table, out: OutFileOpt = None) -> None:
+    """Breaks carried out of the period when it was prepared (out) and into it from the one before (in)."""
+    svc = Service(workspace(workspace_path))
+    emit(svc.carried_forward(periods.check_period(period), entity), fmt, out, title=f"Carried forward · {period}")
 
 
 @period_app.command("unlock")

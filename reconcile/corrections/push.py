@@ -65,11 +65,16 @@ def unmet(expect: dict[str, Any], record: dict[str, Any] | None) -> list[str]:
             problems.append(f"{path} is {value!r}, expected {wanted!r}")
     lines = expect.get("lines")
     if lines:
-        items = (record.get(lines["sublist"]) or {}).get("items") or []
-        count = sum(all(item.get(k) == v for k, v in lines["where"].items()) for item in items)
+        count = own_lines(lines, record)
         if count != lines["count"]:
             problems.append(f"{count} {lines['sublist']} line(s) with {lines['where']}, expected {lines['count']}")
     return problems
+
+
+def own_lines(lines: dict[str, Any], record: dict[str, Any]) -> int:
+    """How many lines of the record's sublist are the correction's (match every ``where`` field)."""
+    items = (record.get(lines["sublist"]) or {}).get("items") or []
+    return sum(all(item.get(k) == v for k, v in lines["where"].items()) for item in items)
 
 
 class Pusher:
@@ -150,8 +155,7 @@ class Pusher:
                                 target_id=str(record["id"]), found=True)  # type: ignore[index]
         lines = expect.get("lines")
         if row["target_modified"] is not None and lines and record is not None:
-            items = (record.get(lines["sublist"]) or {}).get("items") or []
-            count = sum(all(i.get(k) == v for k, v in lines["where"].items()) for i in items)
+            count = own_lines(lines, record)
             if count:  # part of a keyless PATCH is there: re-sending would append it again
                 return self._fail(row, f"lookup found {count} line(s) of this correction but not the expected "
                                        "result; not re-sent (keyless sublist); review it in the ERP",

@@ -222,3 +222,17 @@ def test_locked_period_refuses_corrections(books: Books) -> None:
     assert not [t for t in books.boxes.netsuite.tables["transaction"] if t.get("externalid") == brk["billing_ids"][0]]
     with pytest.raises(PeriodError, match="locked"):
         books.svc.corrections.propose(books.brk("tax_mismatch")["id"], user=MAKER)
+
+
+def test_netsuite_refusal_keeps_its_error_details_and_stays_retryable(books: Books) -> None:
+    brk = books.brk("missing_in_erp")
+    correction = books.svc.corrections.propose(brk["id"], user=MAKER)
+    books.boxes.netsuite.records.locked_periods.add(PERIOD)  # NetSuite's own period lock
+    report = books.approve_and_push(correction["id"])
+    assert report.outcomes[0].status == "failed"
+    row = books.svc.corrections.get(correction["id"])
+    assert "HTTP 400: USER_ERROR: The accounting period" in row["reason"] and "is locked" in row["reason"]
+    assert row["retryable"] is True and row["outcome_unknown"] is False
+    books.boxes.netsuite.records.locked_periods.clear()
+    plan = books.svc.corrections.plan(PERIOD, user=CHECKER)  # a failed, retryable correction is planned again
+    assert books.svc.corrections.push(plan.hash, user=CHECKER).outcomes[0].status == "pushed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
@@ -80,6 +82,8 @@ def test_prepare_needs_every_break_dealt_with_or_carried_forward(ws: Workspace) 
         assert periods.open_breaks(s, "2026-10", None) == []
         events = [r[0] for r in s.execute(text("SELECT action FROM audit_event WHERE action LIKE 'break.%'"))]
     assert events == ["break.carry_forward", "break.carry_forward"]
+    listed = _run(ws, "ana", "period", "carried", "--period", "2026-11", "--format", "json")
+    assert [(r["direction"], r["break_id"]) for r in json.loads(listed.output)] == [("in", "b1"), ("in", "b2")]
     refused_nov = _run(ws, "ana", "period", "prepare", "--period", "2026-11")
     assert refused_nov.exit_code == 1 and "still open (b1, b2)" in refused_nov.output
     assert _run(ws, "rita", "period", "review", "--period", "2026-10").exit_code == 0
