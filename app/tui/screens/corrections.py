@@ -113,7 +113,7 @@ class CorrectionsScreen(Screen):
         self.app.push_screen(TextDialog(f"Reject correction {cid}: why?", "reason"), chosen)
 
     def on_action_done(self, message: ActionDone) -> None:
-        self.notify(message.text)
+        self.notify(escape(message.text))
         self.app.data_changed()
         self.action_reload()
 
@@ -162,13 +162,13 @@ class CorrectionsScreen(Screen):
     def on_push_finished(self, message: PushFinished) -> None:
         self.query_one(ProgressBar).update(progress=1.0)
         self.query_one("#corrections-log", Log).write_line(message.text)
-        self.notify(message.text, severity="information" if message.ok else "error")
+        self.notify(escape(message.text), severity="information" if message.ok else "error")
         self.app.data_changed()
         self.action_reload()
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.query_one("#corrections-log", Log).write_line(f"refused: {message.text}")
-        self.notify(message.text, title="error", severity="error", timeout=8)
+        self.notify(escape(message.text), title="error", severity="error", timeout=8)
 
 
 def _cell(row: dict[str, Any], column: str) -> str:
