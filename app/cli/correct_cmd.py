@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
 from tieout.app.cli.common import FormatOpt, OutFileOpt, OutputFormat, WorkspaceOpt, console, emit, workspace
 from tieout.reconcile.service import Service
@@ -27,19 +26,20 @@ def _service(path: Path | None) -> Service:
 
 
 def _say(text: str) -> None:
-    console.print(escape(text), highlight=False, soft_wrap=True)
+    console.print(text, soft_wrap=True)  # the console prints with markup off: data prints as written
 
 
 @correct_app.command("propose")
 def propose(
-    break_id: Annotated[str, typer.Argument(help="The break to correct.")],
+    break_id: Annotated[str, typer.Argument(help="The break to correct (its id or a unique prefix of 8+).",
+                                            metavar="BREAK_ID")],
     type_: Annotated[Optional[str], typer.Option("--type", "-t", help="Correction type (default: the break kind's).")] = None,
     note: Annotated[Optional[str], typer.Option("--note", "-n", help="Why (a write-off needs one).")] = None,
     workspace_path: WorkspaceOpt = None,
 ) -> None:
     """Propose a correction for a break; it stores the exact request it will send."""
     svc = _service(workspace_path)
-    row = svc.corrections.propose(break_id, type_=type_, note=note)
+    row = svc.corrections.propose(svc.resolve_break_id(break_id), type_=type_, note=note)
     request = json.loads(row["payload"])
     what = f"{request['method']} {request['path']}" if request.get("method") else "record only (nothing is sent)"
     _say(f"correction {row['id']} proposed by {row['maker']}: {row['action']} — {what}")
