@@ -40,6 +40,7 @@ def test_workpaper_corrections_and_carried_forward_breaks(books: Books, tmp_path
     carried = _rows(book["Carried forward"])
     assert carried and {r["direction"] for r in carried} == {"out"} and brk["id"] not in {r["break_id"] for r in carried}
     assert {r["reason"] for r in carried} == {"next month's work"}
+    books.svc.match("2026-11", domain="invoice")  # a workpaper needs the period matched
     nov = _rows(openpyxl.load_workbook(export_workbook(books.svc, "2026-11", tmp_path / "nov.xlsx").path)
                 ["Carried forward"])
     assert {r["break_id"] for r in nov} == {r["break_id"] for r in carried} and {r["direction"] for r in nov} == {"in"}
