@@ -1,16 +1,16 @@
 """Corrections: the exact request, read-back expectation, stale check, second approver, push outcome;
 signed plans; carried-forward breaks.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
