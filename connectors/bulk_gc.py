@@ -10,7 +10,7 @@ libraries make (HTTP responses, exceptions), so it still runs, just rarely.
 
 This is the one mechanism: ``storage.ingest`` used to switch the collector off
 for each page as well, which measured no faster than this alone (bench
-``gc_load_20k_*``, figures in bench/README.md).
+``gc_load_4k_*``, figures in bench/README.md).
 """
 
 from __future__ import annotations
