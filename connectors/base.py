@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tieout.connectors.errors import ConnectorError
 from tieout.connectors.registry import MapContext
 from tieout.storage.ingest import Record
+from tieout.storage.quarantine import Rejected
 from tieout.storage.vocabulary import DOMAINS
 
 Cursor = dict[str, dict[str, Any]]
@@ -41,6 +42,7 @@ class Page:
     object_type: str
     records: list[Record]
     state: dict[str, Any]  # the cursor of ``object_type`` after this page
+    rejected: list[Rejected] = field(default_factory=list)  # payloads that could not be mapped (quarantined)
 
 
 @dataclass

@@ -7,12 +7,14 @@ so one object maps the same way whichever way it arrived.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from tieout.connectors.errors import MappingError
 from tieout.storage.ingest import Record
+from tieout.storage.quarantine import Rejected
 
 Mapper = Callable[[dict[str, Any], "MapContext"], Record]
 
@@ -43,6 +45,14 @@ def mapper(kind: str, object_type: str) -> Callable[[Mapper], Mapper]:
     return register
 
 
+def _load_mappers(kind: str) -> dict[tuple[str, str], Mapper]:
+    """Import ``connectors.<kind>.mapping`` (registering its mappers) for a caller that has not, such as
+    a retry of the exception queue."""
+    if kind in ("stripe", "netsuite"):
+        importlib.import_module(f"tieout.connectors.{kind}.mapping")
+    return _MAPPERS
+
+
 def object_types(kind: str) -> list[str]:
     """Object types a kind of source can map, in registration order."""
     return [t for k, t in _MAPPERS if k == kind]
@@ -51,7 +61,7 @@ def object_types(kind: str) -> list[str]:
 def map_payload(kind: str, object_type: str, payload: dict[str, Any], ctx: MapContext) -> Record:
     """Map one payload, turning a missing/odd field into a :class:`MappingError` naming it."""
     try:
-        fn = _MAPPERS[(kind, object_type)]
+        fn = _MAPPERS.get((kind, object_type)) or _load_mappers(kind)[(kind, object_type)]
     except KeyError:
         raise MappingError(f"{kind}: no mapping for object type {object_type!r}") from None
     try:
@@ -61,3 +71,26 @@ def map_payload(kind: str, object_type: str, payload: dict[str, Any], ctx: MapCo
     except (KeyError, TypeError, ValueError) as exc:
         ident = payload.get("id", "?") if isinstance(payload, dict) else "?"
         raise MappingError(f"{kind} {object_type} {ident}: cannot map ({type(exc).__name__}: {exc})") from None
+
+
+@dataclass
+class MappedPage:
+    """The records of one page mapped so far, and the payloads that could not be (for the exception queue).
+
+    One bad record must not stop a source: it is set aside with its error and the sync goes on.
+    """
+
+    kind: str
+    ctx: MapContext
+    records: list[Record] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def add(self, object_type: str, payload: dict[str, Any]) -> None:
+        try:
+            self.records.append(map_payload(self.kind, object_type, payload, self.ctx))
+        except MappingError as exc:
+            self.reject(object_type, payload, exc)
+
+    def reject(self, object_type: str, payload: dict[str, Any], error: Exception) -> None:
+        ident = payload.get("id") if isinstance(payload, dict) else None
+        self.rejected.append(Rejected(object_type, "?" if ident is None else str(ident), payload, str(error)))

@@ -11,6 +11,7 @@ worker process (:mod:`connectors.sync_workers`); one source syncs in-process.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,9 +21,11 @@ from typing import TYPE_CHECKING
 from tieout.connectors.base import ALL_DOMAINS, Connector, Page, SourceSettings, select_domains, start_state
 from tieout.connectors.bulk_gc import spaced_gc
 from tieout.connectors.prefetch import Prefetcher
+from tieout.connectors.quarantine import retry
 from tieout.connectors.registry import MapContext
+from tieout.storage import quarantine
 from tieout.storage.db import raw_connect
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import TieoutError, describe_db_error, is_db_error
 from tieout.storage.ingest import Counts, finish_sync_run, ingest_page
 from tieout.storage.sources import begin_sync, set_run_cursor
 
@@ -50,6 +53,7 @@ class SyncResult:
     seconds: float = 0.0
     resumed: bool = False
     error: str | None = None
+    quarantined: list[str] = field(default_factory=list)  # the source's exception queue after the sync
 
 
 ProgressFn = Callable[[Progress], None]
@@ -89,6 +93,7 @@ class SyncJob:
     secret: str | None = field(repr=False)
     ctx: MapContext
     domains: frozenset[str] = ALL_DOMAINS
+    user: str | None = None  # who syncs: named in the audit events of earlier runs found unfinished
 
 
 def sync_sources(ws: Workspace, names: list[str] | None = None, progress: ProgressFn | None = None,
@@ -127,7 +132,8 @@ def sync_sources(ws: Workspace, names: list[str] | None = None, progress: Progre
         results[job.settings.name] = result
         ws.audit("sync", object_type="source", object_id=job.settings.name,
                  details={"run": result.run_id, "ok": result.ok, "error": result.error, "counts": result.counts,
-                          "resumed": result.resumed, "domains": sorted(chosen)})
+                          "resumed": result.resumed, "domains": sorted(chosen),
+                          "quarantined": len(result.quarantined)})
     return [results[name] for name in order]
 
 
@@ -149,54 +155,90 @@ def _job(ws: Workspace, name: str, domains: frozenset[str], overrides: dict[str,
     for key, value in overrides.items():
         setattr(settings, key, value)
     secret = None if settings.kind == "file" else require_secret(name)
-    return SyncJob(ws.db_path, settings, secret, MapContext.from_config(ws.config.entities, settings.entity), domains)
+    return SyncJob(ws.db_path, settings, secret, MapContext.from_config(ws.config.entities, settings.entity), domains,
+                   ws.user)
 
 
 def run_job(job: SyncJob, progress: ProgressFn | None = None) -> SyncResult:
     """Sync one source into the store at ``job.db_path``; errors end up in the result and the sync run."""
-    settings = job.settings
-    result = SyncResult(source=settings.name, ok=False)
+    result = SyncResult(source=job.settings.name, ok=False)
     started = time.perf_counter()
     conn = raw_connect(job.db_path)
-    connector: Connector | None = None
     try:
-        start = begin_sync(conn, settings.name, settings.kind, settings.side, url=settings.url,
-                           entity=settings.entity)
-        source_id, run_id, resumed, cursor = start.source_id, start.run_id, start.resumed, start.previous_cursor
-        if not resumed:  # a new run starts every pass afresh: "done" and "after" only ever mean "in this run"
-            cursor = {key: start_state(state, resume=False) for key, state in cursor.items()}
-        set_run_cursor(conn, run_id, cursor)  # before anything can fail: a failed run hands its cursor on
-        result.run_id, result.resumed = run_id, resumed
-        try:
-            connector = make_connector(settings, job.secret, job.ctx)
-        except TieoutError as exc:  # a run that could not start is still an attempt the dashboard shows
-            result.error = str(exc)
-            finish_sync_run(conn, run_id, error=result.error)
-            return result
-        total = Counts()
-        try:
-            pull = connector.pull(cursor, resumed, job.domains)
-            with spaced_gc(), Prefetcher(pull, depth=PREFETCH_PAGES) as pages:
-                for batch in pages.batches(BATCH_RECORDS, weight=_page_weight):
-                    records = [rec for page in batch for rec in page.records]
-                    total.merge(ingest_page(conn, source_id=source_id, side=settings.side, sync_run_id=run_id,
-                                            records=records, pages=len(batch),
-                                            cursor={page.object_type: page.state for page in batch}))
-                    result.pages += len(batch)
-                    result.records += len(records)
-                    if progress:
-                        progress(Progress(settings.name, batch[-1].object_type, result.pages, result.records,
-                                          time.perf_counter() - started))
-        except Exception as exc:  # recorded on the run; the caller moves on to the next source
-            result.error = str(exc) if isinstance(exc, TieoutError) else f"{type(exc).__name__}: {exc}"
-            finish_sync_run(conn, run_id, error=result.error)
-        else:
-            finish_sync_run(conn, run_id)
-            result.ok = True
-        result.counts = total.as_dict()
+        _sync(job, conn, result, progress, started)
+    except Exception as exc:  # the store itself failed (full disk, read-only, damaged): recorded, not raised
+        if not is_db_error(exc):
+            raise
+        result.error = _describe(exc, job.db_path)
     finally:
-        if connector is not None:
-            connector.close()
         conn.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _sync(job: SyncJob, conn: sqlite3.Connection, result: SyncResult, progress: ProgressFn | None,
+          started: float) -> None:
+    settings = job.settings
+    start = begin_sync(conn, settings.name, settings.kind, settings.side, url=settings.url, entity=settings.entity,
+                       user=job.user)
+    source_id, run_id, resumed, cursor = start.source_id, start.run_id, start.resumed, start.previous_cursor
+    if not resumed:  # a new run starts every pass afresh: "done" and "after" only ever mean "in this run"
+        cursor = {key: start_state(state, resume=False) for key, state in cursor.items()}
+    set_run_cursor(conn, run_id, cursor)  # before anything can fail: a failed run hands its cursor on
+    result.run_id, result.resumed = run_id, resumed
+    try:
+        connector = make_connector(settings, job.secret, job.ctx)
+    except TieoutError as exc:  # a run that could not start is still an attempt the dashboard shows
+        result.error = str(exc)
+        finish_sync_run(conn, run_id, error=result.error)
+        return
+    total = Counts()
+    try:
+        pull = connector.pull(cursor, resumed, job.domains)
+        with spaced_gc(), Prefetcher(pull, depth=PREFETCH_PAGES) as pages:
+            for batch in pages.batches(BATCH_RECORDS, weight=_page_weight):
+                records = [rec for page in batch for rec in page.records]
+                total.merge(ingest_page(conn, source_id=source_id, side=settings.side, sync_run_id=run_id,
+                                        records=records, pages=len(batch),
+                                        cursor={page.object_type: page.state for page in batch},
+                                        rejected=[rec for page in batch for rec in page.rejected]))
+                result.pages += len(batch)
+                result.records += len(records)
+                if progress:
+                    progress(Progress(settings.name, batch[-1].object_type, result.pages, result.records,
+                                      time.perf_counter() - started))
+        # records set aside by earlier syncs and not pulled again in this one: do they map now?
+        retry(conn, quarantine.entries(conn, source_id=source_id, not_seen_in_run=run_id), kind=settings.kind,
+              side=settings.side, ctx=job.ctx, sync_run_id=run_id)
+    except Exception as exc:  # recorded on the run; the caller moves on to the next source
+        result.error = _describe(exc, job.db_path)
+        _mark_failed(conn, run_id, result)
+    else:
+        finish_sync_run(conn, run_id)
+        result.ok = True
+    finally:
+        connector.close()
+    result.counts = total.as_dict()
+    try:
+        result.quarantined = [f"{e.object_type} {e.external_id}: {e.error}"
+                              for e in quarantine.entries(conn, source_id=source_id)]
+    except sqlite3.Error:  # the store failed above already; that error is the one reported
+        pass
+
+def _describe(exc: BaseException, db_path: Path) -> str:
+    """The error a failed sync reports: the original cause in one line, with any rollback failure noted."""
+    if is_db_error(exc):
+        text = describe_db_error(exc, db_path)
+    else:
+        text = str(exc) if isinstance(exc, TieoutError) else f"{type(exc).__name__}: {exc}"
+    notes = "; ".join(getattr(exc, "__notes__", ()))
+    return f"{text} ({notes})" if notes else text
+
+
+def _mark_failed(conn: sqlite3.Connection, run_id: int, result: SyncResult) -> None:
+    """Record the failure on the run; if the store cannot take even that, say so beside the real cause."""
+    try:
+        finish_sync_run(conn, run_id, error=result.error)
+    except sqlite3.Error as exc:
+        result.error = f"{result.error} (the run could not be marked failed either: {exc}; the next sync " \
+                       "finds it interrupted)"

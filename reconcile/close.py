@@ -91,7 +91,7 @@ class CloseWork:
                 continue
             scope = store.Scope(period, entity, dom.name)
             stored = store.stored_matches(self.ws.db_path, scope)
-            with self.ws.engine.begin() as conn:
+            with self.ws.transaction() as conn:
                 summary.run_id = store.save_run(
                     conn, scope=scope, user=user, started_at=started, stored=stored,
                     ruleset_hash=ruleset.hash, fingerprint=summary.input_fingerprint,

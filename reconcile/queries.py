@@ -16,7 +16,7 @@ import polars as pl
 
 from tieout.reconcile import domains
 from tieout.reconcile.domains import RecordView
-from tieout.storage import audit, periods, readers, sources
+from tieout.storage import audit, periods, quarantine, readers, sources
 from tieout.storage import corrections as correction_store
 from tieout.storage import breaks as store
 from tieout.storage.errors import NotFound, PeriodError, ServiceError
@@ -161,6 +161,18 @@ class Queries:
     def sources(self) -> pl.DataFrame:
         """Configured sources with their latest sync run's outcome."""
         return sources.sources_with_last_sync(self.ws.db_path)
+
+    def stale_sources(self) -> list[sources.StaleSource]:
+        """Sources whose latest sync failed or did not finish: matching them now works on partial data."""
+        conn = self.ws.raw()
+        try:
+            return sources.stale_sources(conn)
+        finally:
+            conn.close()
+
+    def exception_count(self) -> int:
+        """Source records waiting in the exception queue (they could not be mapped; see storage.quarantine)."""
+        return quarantine.count_in(self.ws.db_path)
 
     def audit_events(self, period: str | None = None) -> pl.DataFrame:
         """Audit events, oldest first; with ``period``, those whose details name that period."""

@@ -106,13 +106,15 @@ class ReviewActions:
                 entity=first["entity"], currency=first["currency"], billing_ids=billing_ids, erp_ids=erp_ids,
                 billing_amount=sum(r.fields["total"] for r in billing), erp_amount=sum(r.fields["total"] for r in erp),
                 user=user, reason=reason, now=now)
+            resolved: dict[str, str] = {}  # break id -> its status before (the audit replay checks each)
             for break_id, status, _period in store.breaks_of_records(s, domain, billing_ids, erp_ids):
                 store.resolve_by_manual_match(s, break_id, reason, now)
                 store.add_event(s, break_id, user, "status", from_status=status, to_status="resolved",
                                 reason="manual_match", note=reason)
+                resolved[break_id] = status
             audit.record(s, user=user, action="match.manual", object_type="match", object_id=match_id,
                          details={"period": first["posting_period"], "domain": domain, "billing_ids": billing_ids,
-                                  "erp_ids": erp_ids, "reason": reason})
+                                  "erp_ids": erp_ids, "reason": reason, "breaks": resolved})
         return match_id
 
     def unmatch(self, match_id: int, *, reason: str, user: str | None = None) -> None:
@@ -132,13 +134,15 @@ class ReviewActions:
             store.deactivate_match(s, match_id)
             now = utc_now()
             held = manual_ids_of_row(row)
+            reopened: list[str] = []
             for break_id, _, _ in store.breaks_of_records(s, row.domain, held["billing"], held["erp"],
                                                            status="resolved"):
-                store.reopen_manually_resolved(s, break_id, now)
-                store.add_event(s, break_id, user, "status", from_status="resolved", to_status="open",
-                                reason="manual_match", note=f"unmatched: {reason}")
+                if store.reopen_manually_resolved(s, break_id, now):  # resolved for another reason: stays so
+                    store.add_event(s, break_id, user, "status", from_status="resolved", to_status="open",
+                                    reason="manual_match", note=f"unmatched: {reason}")
+                    reopened.append(break_id)
             audit.record(s, user=user, action="match.unmatch", object_type="match", object_id=match_id,
-                         details={"period": row.period, "reason": reason})
+                         details={"period": row.period, "reason": reason, "breaks": reopened})
 
 
 def manual_ids_of_row(row: Any) -> dict[str, list[str]]:

@@ -276,10 +276,12 @@ def deactivate_match(session: Session, match_id: int) -> None:
     session.execute(text('UPDATE "match" SET active = 0 WHERE id = :id'), {"id": match_id})
 
 
-def reopen_manually_resolved(session: Session, break_id: str, now: str) -> None:
-    """Reopen a break that a manual match had resolved (an unmatch)."""
-    session.execute(text("UPDATE \"break\" SET status = 'open', updated_at = :now, resolved_at = NULL "
-                         "WHERE id = :id AND reason = 'manual_match'"), {"now": now, "id": break_id})
+def reopen_manually_resolved(session: Session, break_id: str, now: str) -> bool:
+    """Reopen a break that a manual match had resolved (an unmatch); False if it was resolved for another
+    reason (by a person) and stays resolved."""
+    return bool(session.execute(text("UPDATE \"break\" SET status = 'open', updated_at = :now, resolved_at = NULL "
+                                     "WHERE id = :id AND reason = 'manual_match'"),
+                                {"now": now, "id": break_id}).rowcount)
 
 
 # ------------------------------------------------------------------ a match run's outcome

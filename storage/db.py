@@ -46,7 +46,10 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+from urllib.parse import quote
+
+from tieout.storage.errors import StoreError, describe_db_error, is_db_error
 
 if TYPE_CHECKING:  # imported where used: a sync worker needs neither (it starts ~0.2 s sooner)
     import polars as pl
@@ -67,10 +70,38 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-def _apply_pragmas(dbapi_conn: sqlite3.Connection) -> None:
+_READ_ONLY: set[str] = set()  # database files opened read-only in this process (see open_read_only)
+
+
+def open_read_only(db_path: Path) -> None:
+    """From now on this process opens ``db_path`` read-only: every write is refused by SQLite itself."""
+    _READ_ONLY.add(str(Path(db_path).resolve()))
+
+
+def is_read_only(db_path: Path) -> bool:
+    return str(Path(db_path).resolve()) in _READ_ONLY
+
+
+def sqlite_uri(db_path: Path) -> str:
+    """The URI every connection to ``db_path`` opens.
+
+    A read-only workspace cannot get the ``-wal``/``-shm`` files WAL mode needs, so
+    without a pending WAL it is opened immutable (nobody can write it anyway).
+    """
+    path = Path(db_path).resolve()
+    uri = "file:" + quote(str(path))
+    if str(path) not in _READ_ONLY:
+        return uri
+    wal = path.with_name(path.name + "-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    return uri + "?mode=ro" + ("" if pending else "&immutable=1")
+
+
+def _apply_pragmas(dbapi_conn: sqlite3.Connection, read_only: bool = False) -> None:
     cur = dbapi_conn.cursor()
     for pragma in PRAGMAS:
-        cur.execute(pragma)
+        if not (read_only and "journal_mode" in pragma):  # the mode is stored in the file; setting it writes
+            cur.execute(pragma)
     cur.close()
 
 
@@ -79,8 +110,13 @@ def make_engine(db_path: Path) -> Engine:
     from sqlalchemy import create_engine, event
 
     pin(db_path, frames=True)
-    engine = create_engine(f"sqlite:///{db_path}", connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", lambda conn, _record: _apply_pragmas(conn))
+    uri = sqlite_uri(db_path)
+    read_only = is_read_only(db_path)
+    # the URL names the file so SQLAlchemy pools as for a file (QueuePool); the creator opens it by URI
+    # (read-only workspaces)
+    engine = create_engine(f"sqlite:///{Path(db_path).resolve()}",
+                           creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+    event.listen(engine, "connect", lambda conn, _record: _apply_pragmas(conn, read_only))
     return engine
 
 
@@ -92,9 +128,27 @@ def raw_connect(db_path: Path) -> sqlite3.Connection:
 
 def _connect(db_path: Path) -> sqlite3.Connection:
     """A new autocommit sqlite3 connection with :data:`PRAGMAS` applied."""
-    conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-    _apply_pragmas(conn)
+    conn = sqlite3.connect(sqlite_uri(db_path), isolation_level=None, check_same_thread=False, uri=True)
+    _apply_pragmas(conn, is_read_only(db_path))
     return conn
+
+
+def rollback_keeping_cause(rollback: Callable[[], object], cause: BaseException) -> None:
+    """Roll back after ``cause``; if that fails too, ``cause`` stays the error reported, with a note.
+
+    After a full disk SQLite has already rolled back on its own, and a second ROLLBACK fails with
+    "cannot rollback - no transaction is active": that must not hide why the write failed.
+    """
+    try:
+        rollback()
+    except Exception as exc:  # noqa: BLE001 - the original error is the one that matters
+        cause.add_note(f"rollback also failed: {exc}")
+
+
+def rollback_raw(conn: sqlite3.Connection, cause: BaseException) -> None:
+    """:func:`rollback_keeping_cause` for a plain sqlite3 connection (skipped if SQLite already rolled back)."""
+    if conn.in_transaction:
+        rollback_keeping_cause(lambda: conn.execute("ROLLBACK"), cause)
 
 
 def read_frame(db_path: Path, sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
@@ -107,8 +161,13 @@ def read_frame(db_path: Path, sql: str, params: Sequence[Any] | None = None) -> 
         # one batch: the driver infers each column's type from its first batch, so a
         # column NULL for the first 1024 rows and text later would otherwise fail
         cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
-        cur.execute(sql, parameters=list(params) if params else None)
-        table = cur.fetch_arrow_table()
+        try:
+            cur.execute(sql, parameters=list(params) if params else None)
+            table = cur.fetch_arrow_table()
+        except Exception as exc:
+            if is_db_error(exc):
+                raise StoreError(describe_db_error(exc, db_path)) from None
+            raise
     import polars as pl
 
     return pl.from_arrow(table)  # type: ignore[return-value]
@@ -167,7 +226,7 @@ def pin(db_path: Path, *, frames: bool = False) -> _Pins:
             import adbc_driver_manager
             import adbc_driver_sqlite
 
-            database = adbc_driver_sqlite.connect(str(path))
+            database = adbc_driver_sqlite.connect(sqlite_uri(path))
             conn = adbc_driver_manager.AdbcConnection(database)
             statement = adbc_driver_manager.AdbcStatement(conn)
             statement.set_sql_query(_PIN_READ)

@@ -8,6 +8,7 @@ field; workspace path), never a secret.  Anything that is not a
     ├── WorkspaceError        a workspace that cannot be created, opened or written
     │   ├── WorkspaceBusy     open elsewhere while compacting, or being compacted while opening
     │   └── CompactError      a compaction that could not finish (the workspace is left as it was)
+    ├── StoreError            the database cannot be read or written: damaged, read-only, busy, disk full
     ├── PeriodError           a malformed period, or a sign-off step out of order / on a locked period
     ├── MoneyError            amount text that is not exact in its currency (also a ValueError)
     │   └── UnknownCurrency   not an active ISO 4217 code
@@ -39,6 +40,10 @@ layers re-export the ones they raise (``tieout.connectors.errors`` ...).
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+from pathlib import Path
+
 
 class TieoutError(Exception):
     """An expected failure whose message names what and where (file, record, field, source)."""
@@ -54,6 +59,10 @@ class WorkspaceBusy(WorkspaceError):
 
 class CompactError(WorkspaceError):
     """Compaction could not finish; the workspace is left as it was."""
+
+
+class StoreError(TieoutError):
+    """The workspace database cannot be read or written: damaged, read-only, busy or out of disk."""
 
 
 class PeriodError(TieoutError):
@@ -157,3 +166,54 @@ class FilterError(TieoutError):
 
 class ExportError(TieoutError):
     """An export request that cannot be written (bad period, entity, path or format)."""
+
+
+# SQLite's message (lower-cased fragment) -> what it means for the user and what to do
+_CAUSES: tuple[tuple[str, str], ...] = (
+    ("file is not a database", "is not a SQLite database (overwritten or damaged); restore it from a backup"),
+    ("malformed", "is damaged (database disk image is malformed); restore it from a backup"),
+    ("database or disk is full", "the disk is full; free some space and retry (nothing was half-written)"),
+    ("disk i/o error", "disk I/O error: the disk may be full or failing; free space and retry "
+                       "(nothing was half-written)"),
+    ("readonly database", "the workspace is read-only: this command writes, so it is refused "
+                          "(reading commands still work)"),
+    ("read-only", "the workspace is read-only: this command writes, so it is refused "
+                  "(reading commands still work)"),
+    ("unable to open database file", "cannot be opened; check that the folder exists and is readable"),
+    ("database is locked", "is busy: another tieout process is writing; retry when it is done"),
+)
+
+
+def describe_db_error(exc: BaseException, db_path: Path | str) -> str:
+    """One line naming the database file, what went wrong and what to do, for a SQLite/driver error."""
+    message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = message.lower()
+    for fragment, meaning in _CAUSES:
+        if fragment in lowered:
+            return f"{db_path}: {meaning}"
+    return f"{db_path}: {message}"
+
+
+def is_db_error(exc: BaseException) -> bool:
+    """True for a failure of the database file or its disk (through sqlite3, SQLAlchemy or the ADBC driver).
+
+    Constraint violations and programming errors are not: callers handle those (a race on the audit
+    chain's head is an IntegrityError the writer retries).
+    """
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, BaseException):
+        exc = orig
+    if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
+        return True
+    return type(exc).__module__.startswith("adbc_driver_manager") and type(exc).__name__ in (
+        "OperationalError", "DatabaseError", "ProgrammingError", "InternalError")
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An OS error's cause in words, with what to do about a full disk or a size limit."""
+    cause = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        cause += " (the disk is full or a size limit was reached: free some space and retry)"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        cause += " (check that the folder can be written)"
+    return cause

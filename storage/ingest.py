@@ -33,9 +33,11 @@ from typing import Any, Callable, Iterable
 
 import orjson
 
-from tieout.storage.db import utc_now
+from tieout.storage import quarantine
 from tieout.storage.columns import canonical_columns
+from tieout.storage.db import rollback_raw, utc_now
 from tieout.storage.errors import IngestError
+from tieout.storage.quarantine import Rejected
 from tieout.storage.rawstore import Version, latest_versions, next_raw_id, store_versions
 
 LINEAGE_COLUMNS = ("side", "source_id", "sync_run_id", "raw_record_id")
@@ -125,9 +127,12 @@ def ingest_page(
     records: Iterable[Record],
     cursor: dict[str, Any] | None = None,
     pages: int = 1,
+    rejected: Iterable[Rejected] = (),
 ) -> Counts:
     """Store one page (or ``pages`` consecutive pages together) atomically; see the module docstring.
 
+    ``rejected`` are the page's records that could not be mapped: they go to the exception queue in
+    the same transaction (:mod:`storage.quarantine`), and stored records leave it.
     Returns the counts of these records."""
     records = list(records)
     # Foreign keys: the only ones these writes could break are source_id and sync_run_id (checked
@@ -142,14 +147,16 @@ def ingest_page(
         try:
             _check_lineage_targets(conn, source_id, sync_run_id)
             counts = _store(conn, source_id, side, sync_run_id, records)
+            quarantine.settle(conn, source_id, sync_run_id, ((r.object_type, r.external_id) for r in records),
+                              rejected)
             _advance_run(conn, sync_run_id, counts, cursor, pages)
             # the commit checkpoints once the WAL holds more than this many pages (fewer rewrites
             # of the same index pages); the WAL stays below it plus one page's writes
             if 0 < checkpoint_was < WAL_AUTOCHECKPOINT_PAGES:  # 0: checkpoints are off, left so
                 conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
             conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
+        except BaseException as exc:
+            rollback_raw(conn, exc)
             raise
     finally:
         if 0 < checkpoint_was < WAL_AUTOCHECKPOINT_PAGES:

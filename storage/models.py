@@ -81,6 +81,25 @@ class RawRecord(SQLModel, table=True):
     slot: int  # position of the payload in its block
 
 
+class Quarantine(SQLModel, table=True):
+    """A source record that could not be mapped, waiting to be retried; see :mod:`storage.quarantine`."""
+
+    __table_args__ = (UniqueConstraint("source_id", "object_type", "external_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    object_type: str
+    external_id: str
+    raw_version: Optional[int] = None  # the newest version the store holds (None: never stored)
+    payload_hash: str  # sha256 of the refused payload's JSON text
+    payload: str  # the refused payload, JSON text
+    error: str
+    attempts: int = 1
+    first_seen_at: str
+    last_seen_at: str
+    sync_run_id: Optional[int] = Field(default=None, foreign_key="sync_run.id")
+
+
 class Canonical(SQLModel):
     """Columns every canonical business row carries (lineage + scope)."""
 

@@ -1,14 +1,20 @@
 """A workspace: a folder holding ``tieout.toml`` (settings) and ``tieout.db`` (data).
 
 Opening a workspace migrates its database forward, so a workspace made by an
-older tieout opens in a newer one.  Secrets never live here.
+older tieout opens in a newer one.  Only :func:`init_workspace` creates a store:
+opening a workspace whose database is missing, empty, damaged or made by a newer
+tieout is an error naming the file.  A workspace the user cannot write is opened
+read-only: reads work, writes are refused by SQLite and reported in one line.
+Secrets never live here.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import getpass
 import os
+import stat
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,11 +26,13 @@ import tomli_w
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tieout import __version__
 from tieout.storage import audit
-from tieout.storage.db import make_engine, raw_connect
-from tieout.storage.errors import WorkspaceBusy, WorkspaceError
+from tieout.storage.db import (is_read_only, make_engine, open_read_only, raw_connect,
+                               rollback_keeping_cause)
+from tieout.storage.errors import StoreError, TieoutError, WorkspaceBusy, WorkspaceError, describe_db_error, is_db_error
 from tieout.storage.load_indexes import restore as restore_indexes
-from tieout.storage.migrate import upgrade
+from tieout.storage.migrate import check_schema, head_revision, upgrade
 from tieout.storage.money import normalize_currency
 
 CONFIG_NAME = "tieout.toml"
@@ -32,6 +40,10 @@ DB_NAME = "tieout.db"
 LOCK_NAME = "tieout.lock"
 ENV_WORKSPACE = "TIEOUT_WORKSPACE"
 ENV_USER = "TIEOUT_USER"
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
 
 DEFAULT_ENTITIES: dict[str, dict[str, Any]] = {
     "US": {"currency": "USD", "netsuite_subsidiary": "1"},
@@ -52,13 +64,20 @@ class HolderLock:
     def __init__(self, folder: Path) -> None:
         self.path = folder / LOCK_NAME
         # a file object, not a bare descriptor: a workspace dropped without close() lets go of it when collected
-        self._file: IO[bytes] | None = open(self.path, "ab", opener=lambda p, flags: os.open(p, flags, 0o600))
+        try:
+            self._file: IO[bytes] | None = open(self.path, "ab", opener=lambda p, flags: os.open(p, flags, 0o600))
+        except OSError as exc:  # a read-only workspace: hold the lock through a reading handle, if there is one
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            self._file = open(self.path, "rb") if self.path.exists() else None
         if not self._try(fcntl.LOCK_SH):
             self.release()
             raise WorkspaceBusy(f"{folder}: the workspace is being compacted by another process; try again when "
                                 "it has finished")
 
     def _try(self, mode: int) -> bool:
+        if self._file is None:  # a read-only folder without a lock file: nobody who can change it is here
+            return mode == fcntl.LOCK_SH
         try:
             fcntl.flock(self._file, mode | fcntl.LOCK_NB)  # type: ignore[arg-type]
         except BlockingIOError:
@@ -87,6 +106,7 @@ class Config:
 
     name: str = "tieout"
     default_user: str | None = None
+    tieout_version: str | None = None  # the tieout that last created or migrated the store
     ruleset: str | None = None
     entities: dict[str, dict[str, Any]] = field(default_factory=dict)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -102,6 +122,7 @@ class Config:
         config = cls(
             name=ws.get("name", "tieout"),
             default_user=ws.get("default_user"),
+            tieout_version=ws.get("tieout_version"),
             ruleset=ws.get("ruleset"),
             entities=data.get("entities", {}),
             sources=data.get("sources", {}),
@@ -120,6 +141,8 @@ class Config:
             ws["default_user"] = self.default_user
         if self.ruleset:
             ws["ruleset"] = self.ruleset
+        if self.tieout_version:
+            ws["tieout_version"] = self.tieout_version
         data: dict[str, Any] = {"workspace": ws, "entities": self.entities, "sources": self.sources}
         if self.corrections:
             data["corrections"] = self.corrections
@@ -134,6 +157,7 @@ class Workspace:
         self.config = config
         self.engine = engine
         self.holder = HolderLock(path)
+        self.previous_mode: int | None = None  # set by init_workspace when it made an existing folder owner-only
 
     @property
     def db_path(self) -> Path:
@@ -148,25 +172,68 @@ class Workspace:
         """Who is acting: $TIEOUT_USER, else the workspace default, else the OS user."""
         return os.environ.get(ENV_USER) or self.config.default_user or getpass.getuser()
 
+    @property
+    def anchor_path(self) -> Path:
+        return self.path / audit.ANCHOR_NAME
+
+    @property
+    def read_only(self) -> bool:
+        return is_read_only(self.db_path)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A SQLModel session committed on success and rolled back on error."""
-        with Session(self.engine) as session:
+        with self.db_errors(), Session(self.engine) as session:
             try:
                 yield session
                 session.commit()
-            except BaseException:
-                session.rollback()
+            except BaseException as exc:
+                rollback_keeping_cause(session.rollback, exc)
                 raise
+            if session.info.pop(audit.APPENDED, False):
+                self.refresh_anchor()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A SQLAlchemy connection in one transaction (bulk writers that need the raw driver connection)."""
+        with self.db_errors():
+            with self.engine.begin() as conn:
+                yield conn
+                appended = conn.info.pop(audit.APPENDED, False)
+            if appended:  # committed: move the anchor to the new head
+                self.refresh_anchor()
+
+    def refresh_anchor(self) -> None:
+        """Write the audit chain's head and length to the anchor file (after the commit that appended)."""
+        with self.db_errors(), self.engine.connect() as conn:
+            position = audit.position(conn)
+        audit.write_anchor(self.anchor_path, position)
+
+    @contextmanager
+    def db_errors(self) -> Iterator[None]:
+        """Turn a SQLite failure into a :class:`StoreError` naming this workspace's database."""
+        try:
+            yield
+        except TieoutError:
+            raise
+        except Exception as exc:
+            if is_db_error(exc):
+                raise StoreError(describe_db_error(exc, self.db_path)) from exc
+            raise
 
     def raw(self):  # -> sqlite3.Connection
         """A plain sqlite3 connection for bulk paths (close it when done)."""
         return raw_connect(self.db_path)
 
     def save_config(self) -> None:
-        """Write ``tieout.toml`` atomically (a crash leaves the old file intact)."""
+        """Write ``tieout.toml`` atomically (a crash leaves the old file intact), owner-only like the database."""
+        if self.read_only:
+            raise StoreError(f"{self.config_path}: the workspace is read-only: settings cannot be changed")
         tmp = self.config_path.with_suffix(".toml.tmp")
-        tmp.write_text(self.config.dump(), encoding="utf-8")
+        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(self.config.dump())
+        os.chmod(tmp, FILE_MODE)  # an older tmp file keeps its mode through O_CREAT
         os.replace(tmp, self.config_path)
 
     def audit(self, action: str, *, object_type: str | None = None, object_id: str | int | None = None,
@@ -194,21 +261,28 @@ def init_workspace(
     name: str | None = None,
     user: str | None = None,
     entities: dict[str, dict[str, Any]] | None = None,
+    force: bool = False,
 ) -> Workspace:
-    """Create a workspace folder (0700), its settings and its database (0600)."""
+    """Create a workspace folder (0700), its settings and its database (both 0600).
+
+    An existing folder readable by others is refused unless ``force``: making it
+    owner-only would silently change what its group could read.  The mode it had
+    is kept on the workspace as ``previous_mode`` so the caller can say so.
+    """
     folder = resolve_path(path)
     if (folder / CONFIG_NAME).exists() or (folder / DB_NAME).exists():
         raise WorkspaceError(f"{folder}: already a tieout workspace")
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(folder, 0o700)
+    previous_mode = _claim_folder(folder, force)
     config = Config(
         name=name or folder.name,
         default_user=user,
+        tieout_version=__version__,
         entities=entities if entities is not None else {k: dict(v) for k, v in DEFAULT_ENTITIES.items()},
     )
-    fd = os.open(folder / DB_NAME, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    fd = os.open(folder / DB_NAME, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
     os.close(fd)
     ws = Workspace(folder, config, make_engine(folder / DB_NAME))
+    ws.previous_mode = previous_mode
     ws.save_config()
     upgrade(ws.engine)
     ws.audit("workspace.init", object_type="workspace", object_id=config.name,
@@ -216,15 +290,79 @@ def init_workspace(
     return ws
 
 
-def open_workspace(path: str | os.PathLike[str] | None = None) -> Workspace:
-    """Open an existing workspace, migrating its database to the current schema."""
+def _claim_folder(folder: Path, force: bool) -> int | None:
+    """Create ``folder`` owner-only, or make an existing one so; returns the mode it had if that changed."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=FOLDER_MODE)
+        os.chmod(folder, FOLDER_MODE)  # mkdir's mode is masked by the umask
+        return None
+    if not folder.is_dir():
+        raise WorkspaceError(f"{folder}: exists and is not a folder")
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode == FOLDER_MODE:
+        return None
+    if not force:
+        raise WorkspaceError(f"{folder}: exists with mode {mode:04o}; a workspace folder is made owner-only "
+                             f"({FOLDER_MODE:04o}): give --force to change its mode, or choose a new folder")
+    os.chmod(folder, FOLDER_MODE)
+    return mode
+
+
+def open_workspace(path: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> Workspace:
+    """Open an existing workspace, migrating its database to the current schema (unless ``migrate`` is
+    False: ``tieout doctor`` reports pending migrations rather than applying them)."""
     folder = resolve_path(path)
-    config_path = folder / CONFIG_NAME
-    if not config_path.exists() or not (folder / DB_NAME).exists():
+    config_path, db_path = folder / CONFIG_NAME, folder / DB_NAME
+    if not config_path.exists() and not db_path.exists():
         raise WorkspaceError(
             f"{folder}: not a tieout workspace (no {CONFIG_NAME}/{DB_NAME}); run `tieout init {folder}`"
         )
-    ws = Workspace(folder, Config.load(config_path), make_engine(folder / DB_NAME))
-    upgrade(ws.engine)
-    restore_indexes(ws.engine)  # those a first load killed midway had not built yet
+    if not config_path.exists():
+        raise WorkspaceError(f"{config_path}: missing beside {DB_NAME}; restore it from a backup")
+    config = Config.load(config_path)
+    _check_store_file(db_path)
+    if not _writable(folder, db_path):
+        open_read_only(db_path)
+    ws = Workspace(folder, config, make_engine(db_path))
+    with ws.db_errors():
+        current = check_schema(ws.engine, db_path, made_by=config.tieout_version and f"tieout {config.tieout_version}")
+        if ws.read_only:
+            return _checked_read_only(ws, current)
+        if not migrate:
+            return ws
+        upgrade(ws.engine)
+        restore_indexes(ws.engine)  # those a first load killed midway had not built yet
+    if current != head_revision() and not ws.anchor_path.exists():
+        ws.refresh_anchor()  # a workspace made before anchors existed gets its first one as it is upgraded
+    if config.tieout_version != __version__:
+        config.tieout_version = __version__
+        ws.save_config()
+    return ws
+
+
+def _check_store_file(db_path: Path) -> None:
+    """Refuse a database that is missing, empty or not SQLite, before SQLite would quietly make a new one."""
+    if not db_path.exists():
+        raise StoreError(f"{db_path}: missing; only `tieout init` creates a store: restore it from a backup")
+    try:
+        with db_path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"{db_path}: cannot be read ({exc.strerror}); check its permissions") from None
+    if not header:
+        raise StoreError(f"{db_path}: is empty (0 bytes); only `tieout init` creates a store: "
+                         "restore it from a backup")
+    if header != SQLITE_HEADER:
+        raise StoreError(f"{db_path}: is not a SQLite database (overwritten or damaged); restore it from a backup")
+
+
+def _writable(folder: Path, db_path: Path) -> bool:
+    """Whether this user can change the store (the file, and the folder for SQLite's -wal/-shm files)."""
+    return os.access(db_path, os.W_OK) and os.access(folder, os.W_OK)
+
+
+def _checked_read_only(ws: Workspace, current: str) -> Workspace:
+    if current != head_revision():
+        raise StoreError(f"{ws.db_path}: the workspace is read-only and its schema ({current}) needs migrating to "
+                         f"{head_revision()}; open it once where it can be written")
     return ws

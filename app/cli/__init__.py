@@ -3,7 +3,9 @@
 Each command group lives in its own module under ``app.cli`` and exposes
 ``register(cli)``; :data:`COMMAND_MODULES` lists them in help order.
 Expected failures (:class:`storage.errors.TieoutError`) print one line on
-stderr and exit 1; usage errors exit 2.
+stderr and exit 1; usage errors exit 2.  So do the failures of the machine
+underneath (a damaged or read-only database, a full disk, a busy port): they
+are described in one line naming the file, never as a traceback.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import typer
 from typer.core import TyperGroup
 
 from tieout.app import __version__
+from tieout.app.cli.common import last_database, one_line
 from tieout.app.cli.help_style import conventional
-from tieout.storage.errors import TieoutError
+from tieout.storage.errors import TieoutError, describe_db_error, is_db_error
 
 COMMAND_MODULES = [
     "tieout.app.cli.workspace_cmd",
@@ -27,11 +30,14 @@ COMMAND_MODULES = [
     "tieout.app.cli.export_cmd",
     "tieout.app.cli.review_cmd",
     "tieout.app.cli.correct_cmd",
+    "tieout.app.cli.exceptions_cmd",
+    "tieout.app.cli.doctor_cmd",
 ]
 
 
 class _Group(TyperGroup):
-    """The root command: help in click's conventions; a :class:`TieoutError` becomes one line on stderr, exit 1."""
+    """The root command: help in click's conventions; an expected failure (a TieoutError, or the machine
+    underneath: a damaged or read-only database, a full disk) becomes one line on stderr, exit 1."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -40,8 +46,13 @@ class _Group(TyperGroup):
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except TieoutError as exc:
-            typer.echo(f"error: {exc}", err=True)
+        except (TieoutError, OSError) as exc:
+            typer.echo(f"error: {one_line(exc)}", err=True)
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            if not is_db_error(exc):
+                raise
+            typer.echo(f"error: {describe_db_error(exc, last_database() or 'the workspace database')}", err=True)
             raise typer.Exit(1) from None
 
 

@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tieout.reconcile.workpaper.files import csv_frame, parquet_frame
+from tieout.storage.errors import TieoutError, describe_os_error
 from tieout.storage.money import format_amount
 from tieout.storage.workspace import ENV_WORKSPACE, Workspace, open_workspace
 
@@ -81,9 +82,26 @@ OutFileOpt = Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE
                                                     help="Write to this file instead of stdout.")]
 
 
+_opened: list[Path] = []  # databases this command opened, newest last (named by errors raised outside storage)
+
+
 def workspace(path: Path | None) -> Workspace:
     """Open the workspace chosen by --workspace / $TIEOUT_WORKSPACE / the current folder."""
-    return open_workspace(path)
+    ws = open_workspace(path)
+    _opened.append(ws.db_path)
+    return ws
+
+
+def last_database() -> Path | None:
+    return _opened[-1] if _opened else None
+
+
+def one_line(exc: BaseException) -> str:
+    """An expected error as one line: a TieoutError's message, or an OS error with its file and cause."""
+    if isinstance(exc, OSError) and not isinstance(exc, TieoutError):
+        where = exc.filename or last_database() or "tieout"
+        return f"{where}: {describe_os_error(exc)}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def emit(frame: pl.DataFrame, fmt: OutputFormat, out: Path | None = None, *, title: str | None = None,
@@ -95,6 +113,14 @@ def emit(frame: pl.DataFrame, fmt: OutputFormat, out: Path | None = None, *, tit
     typed datetimes in Parquet.  ``right``: table columns to right-align
     besides the numeric ones (e.g. formatted amounts).
     """
+    try:
+        _emit(frame, fmt, out, title, timestamps, right)
+    except OSError as exc:  # a full disk or a folder that cannot be written: name the file, no traceback
+        raise TieoutError(f"{out or 'standard output'}: cannot write: {describe_os_error(exc)}") from exc
+
+
+def _emit(frame: pl.DataFrame, fmt: OutputFormat, out: Path | None, title: str | None, timestamps: Sequence[str],
+          right: Sequence[str]) -> None:
     if fmt is OutputFormat.parquet:
         frame = parquet_frame(frame, timestamps=timestamps)
         if out is None:

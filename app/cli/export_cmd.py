@@ -32,6 +32,8 @@ def export(
 ) -> None:
     """Write the period's workpaper (.xlsx) or its tables (csv/parquet); records an audit event."""
     svc = reconcile.open_workspace(workspace_path)
+    if svc.ws.read_only:
+        typer.echo("note: the workspace is read-only, so this export is not recorded in its audit log", err=True)
     if fmt is ExportFormat.xlsx:
         info = export_workbook(svc, period, out, entity=entity)
         console.print(f"Wrote {info.path} ({len(info.sheets)} sheets)")

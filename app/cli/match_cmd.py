@@ -16,6 +16,7 @@ from tieout.app.cli.common import (FormatOpt, OutFileOpt, OutputFormat, ReportFo
                                    console, emit, formatted_money, workspace)
 from tieout.reconcile.rules import load_ruleset
 from tieout.reconcile.service import Service
+from tieout.storage.errors import TieoutError
 from tieout.storage.vocabulary import REASON_CODES, REVIEW_STATUSES, STATUSES, UNSETTLED_STATUSES
 from tieout.storage.money import format_amount
 
@@ -51,10 +52,22 @@ def match(
     domain: DomainOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Match and report, store nothing.")] = False,
     fmt: ReportFormatOpt = ReportFormat.table,
+    require_fresh: Annotated[bool, typer.Option(
+        "--require-fresh", help="Refuse to match while a source's latest sync failed or did not finish.")] = False,
     workspace_path: WorkspaceOpt = None,
 ) -> None:
-    """Match a period: prints matched counts and breaks by kind with the amounts at stake."""
-    summary = _service(workspace_path).match(period, entity=entity, domain=domain, dry_run=dry_run)
+    """Match a period: prints matched counts and breaks by kind with the amounts at stake.
+
+    Warns (or with --require-fresh refuses) when a source's latest sync failed or did not finish: its
+    stored data may be partial, and breaks found on it may be spurious."""
+    svc = _service(workspace_path)
+    stale = svc.stale_sources()
+    if stale and require_fresh:
+        raise TieoutError(f"{stale[0].describe()}; sync it again before matching (--require-fresh)"
+                          + (f" (and {len(stale) - 1} more source(s))" if len(stale) > 1 else ""))
+    for source in stale:
+        typer.echo(f"warning: {source.describe()}: matching on partial data may report spurious breaks", err=True)
+    summary = svc.match(period, entity=entity, domain=domain, dry_run=dry_run)
     if fmt is ReportFormat.json:
         typer.echo(json.dumps(summary.as_dict(), sort_keys=True))
         return

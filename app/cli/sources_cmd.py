@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import time
 from enum import Enum
 from pathlib import Path
@@ -86,6 +87,10 @@ def connect(
     console.print(f"Secret for [bold]{name}[/] stored in the OS keyring (service 'tieout').")
 
 
+EXIT_QUARANTINED = 3  # every source synced, but some records wait in the exception queue
+QUARANTINE_SHOWN = 10
+
+
 def sync(
     names: Annotated[Optional[list[str]], typer.Argument(metavar="SOURCE...",
                                                          help="Sources to sync (default: all).")] = None,
@@ -95,7 +100,8 @@ def sync(
     workspace_path: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
-    """Pull sources into the store; exit 0 only if every source synced."""
+    """Pull sources into the store; exit 0 if every source synced, 3 if some records were set aside in the
+    exception queue (named; see `tieout exceptions`), 1 if a source failed."""
     from tieout.connectors.sync import sync_sources
 
     ws = workspace(workspace_path)
@@ -121,8 +127,17 @@ def sync(
     for r in results:
         line = f"{r.source}: {'ok' if r.ok else 'FAILED'} ({r.pages} pages, {r.records} records, {r.seconds:.1f} s)"
         err_console.print(line + (f" — {r.error}" if r.error else ""), highlight=False)
+        if r.quarantined:
+            err_console.print(f"{r.source}: {len(r.quarantined)} record(s) in the exception queue "
+                              "(`tieout exceptions list`):", highlight=False)
+            for entry in r.quarantined[:QUARANTINE_SHOWN]:
+                err_console.print(f"  {entry}", highlight=False)
+            if len(r.quarantined) > QUARANTINE_SHOWN:
+                err_console.print(f"  … and {len(r.quarantined) - QUARANTINE_SHOWN} more", highlight=False)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
+    if any(r.quarantined for r in results):
+        raise typer.Exit(EXIT_QUARANTINED)
 
 
 def sandbox(
@@ -145,7 +160,13 @@ def sandbox(
             folder, secret=secret or f"sk_test_{_secrets.token_hex(12)}", faults=faults)
     else:
         server = NetSuiteSandbox(folder, secret=secret or default_secret(), faults=faults)
-    url = server.start(port)
+    try:
+        url = server.start(port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise ConnectorError(f"port {port} on 127.0.0.1 is already in use; choose another --port, "
+                             "or --port 0 for any free one") from None
     typer.echo(f"{kind.value} sandbox serving {folder} at {url}")
     typer.echo(f"credential: {server.secret}")
     try:

@@ -22,10 +22,14 @@ def init(
     path: Annotated[Optional[Path], typer.Argument(help="Folder to create (default: the current folder).")] = None,
     name: Annotated[Optional[str], typer.Option(help="Workspace name (default: the folder name).")] = None,
     user: Annotated[Optional[str], typer.Option(help="Default user recorded in the audit log.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Use an existing folder others can read, making it "
+                                                        "owner-only (0700).")] = False,
     workspace_path: WorkspaceOpt = None,
 ) -> None:
-    """Create a workspace: tieout.toml (settings) and tieout.db (data, owner-only)."""
-    ws = init_workspace(path or workspace_path, name=name, user=user)
+    """Create a workspace: tieout.toml (settings) and tieout.db (data), both owner-only."""
+    ws = init_workspace(path or workspace_path, name=name, user=user, force=force)
+    if ws.previous_mode is not None:
+        typer.echo(f"note: changed the mode of {ws.path} from {ws.previous_mode:04o} to 0700", err=True)
     console.print(f"Created workspace [bold]{ws.config.name}[/] in {ws.path}")
     console.print("Next: `tieout source add ...` then `tieout sync`, or `tieout demo` to try the sample month.")
     ws.close()

@@ -32,10 +32,11 @@ class Figures:
     duplicates: int
     rollforward_open: int | None  # None until the revenue domain reports
     last_run: dict | None
+    quarantined: int = 0  # source records waiting in the exception queue
 
 
 def figures(summary: pl.DataFrame, breaks: pl.DataFrame, sources: pl.DataFrame, last_run: dict | None,
-            now: datetime | None = None) -> Figures:
+            now: datetime | None = None, quarantined: int = 0) -> Figures:
     """Everything the dashboard shows for one period and entity."""
     now = now or datetime.now(timezone.utc)
     open_ = breaks.filter(pl.col("status").is_in(OPEN_STATUSES))
@@ -87,6 +88,7 @@ def figures(summary: pl.DataFrame, breaks: pl.DataFrame, sources: pl.DataFrame, 
         duplicates=breaks.filter(pl.col("kind").str.starts_with("duplicate")).height,
         rollforward_open=open_.filter(pl.col("kind") == "rollforward_difference").height if len(revenue) else None,
         last_run=last_run,
+        quarantined=quarantined,
     )
 
 

@@ -16,7 +16,7 @@ import httpx
 
 from tieout.connectors.base import (ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Connector, Cursor, Page, WriteRequest,
                                    WriteResult, start_state)
-from tieout.connectors.errors import CredentialError
+from tieout.connectors.errors import CredentialError, MappingError
 from tieout.connectors.http import HttpClient
 from tieout.connectors.netsuite.auth import (
     ASSERTION_TYPE,
@@ -27,7 +27,7 @@ from tieout.connectors.netsuite.auth import (
     tba_signer,
 )
 from tieout.connectors.netsuite.mapping import transaction_object_type
-from tieout.connectors.registry import map_payload
+from tieout.connectors.registry import MappedPage
 
 SUITEQL = "/services/rest/query/v1/suiteql"
 LIMIT = 1000
@@ -147,13 +147,17 @@ class NetSuiteConnector(Connector):
                 rows = page.get("items") or []
                 if object_type is None:
                     self._attach_children(rows)
-                records = [
-                    map_payload("netsuite", object_type or transaction_object_type(row), row, self.ctx)
-                    for row in rows
-                ]
+                mapped = MappedPage("netsuite", self.ctx)
+                for row in rows:
+                    try:
+                        row_type = object_type or transaction_object_type(row)
+                    except MappingError as exc:  # a transaction type tieout does not know (yet)
+                        mapped.reject("transaction", row, exc)
+                    else:
+                        mapped.add(row_type, row)
                 more = bool(page.get("hasMore")) and bool(rows)
                 after = int(rows[-1]["id"]) if rows else after
-                yield Page(table, records, {"after": after} if more else {"done": True})
+                yield Page(table, mapped.records, {"after": after} if more else {"done": True}, mapped.rejected)
                 if not more:
                     break
 

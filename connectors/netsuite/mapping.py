@@ -16,7 +16,7 @@ from typing import Any
 
 from tieout.connectors.errors import MappingError
 from tieout.connectors.fields import currency, period, period_from_name
-from tieout.connectors.registry import MapContext, mapper
+from tieout.connectors.registry import MapContext, map_payload, mapper
 from tieout.storage.ingest import Record
 from tieout.storage.money import parse_amount
 
@@ -222,3 +222,10 @@ def transaction_object_type(row: Payload) -> str:
         return TRANSACTION_TYPES[row["type"]]
     except KeyError:
         raise MappingError(f"netsuite transaction {row.get('id')}: unsupported type {row.get('type')!r}") from None
+
+
+@mapper(KIND, "transaction")
+def map_transaction(obj: Payload, ctx: MapContext) -> Record:
+    """A ``transaction`` row of whatever supported type it has: how the exception queue retries a row
+    that was set aside because its type was unknown."""
+    return map_payload(KIND, transaction_object_type(obj), obj, ctx)

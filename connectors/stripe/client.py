@@ -18,7 +18,7 @@ from tieout.connectors.base import (ALL_DOMAINS, INVOICE, PAYMENT, REVENUE, Conn
                                    WriteResult, start_state)
 from tieout.connectors.errors import CredentialError
 from tieout.connectors.http import HttpClient
-from tieout.connectors.registry import map_payload
+from tieout.connectors.registry import MappedPage
 from tieout.connectors.stripe.mapping import with_payout
 
 API_VERSION = "2025-03-31.basil"
@@ -98,13 +98,14 @@ class StripeConnector(Connector):
                 params["created[gte]"] = since
             page = self.http.request_json("GET", f"/v1/{collection}", params=params)
             data = page.get("data") or []
-            records = []
+            mapped = MappedPage("stripe", self.ctx)
             for obj in data:
                 if object_type == "invoice":
                     obj = self._with_all_lines(obj)
-                records.append(map_payload("stripe", object_type, obj, self.ctx))
+                mapped.add(object_type, obj)
                 if object_type == "payout":
-                    records.extend(self._payout_items(obj["id"]))
+                    for bt in self._list_all("/v1/balance_transactions", {"payout": obj["id"]}, f"payout {obj['id']}"):
+                        mapped.add("balance_transaction", with_payout(bt, obj["id"]))
                 hwm = max(hwm, int(obj.get("created") or 0))
             more = bool(page.get("has_more")) and bool(data)
             after = data[-1]["id"] if data else after
@@ -112,7 +113,7 @@ class StripeConnector(Connector):
                 new_state = {"since": since, "after": after, "hwm": hwm, "next_since": state.get("next_since")}
             else:
                 new_state = {"done": True, "hwm": hwm, "next_since": max(0, hwm - LOOKBACK) if hwm else None}
-            yield Page(object_type, records, new_state)
+            yield Page(object_type, mapped.records, new_state, mapped.rejected)
             if not more:
                 return
 
@@ -145,8 +146,3 @@ class StripeConnector(Connector):
         data = list(self._list_all(f"/v1/invoices/{invoice['id']}/lines", {}, f"invoice {invoice['id']}"))
         return {**invoice, "lines": {**lines, "data": data, "has_more": False}}
 
-    def _payout_items(self, payout: str) -> list:
-        return [
-            map_payload("stripe", "balance_transaction", with_payout(bt, payout), self.ctx)
-            for bt in self._list_all("/v1/balance_transactions", {"payout": payout}, f"payout {payout}")
-        ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tieout.storage.errors import describe_os_error
 from tieout.reconcile.workpaper.data import WorkpaperData, WorkpaperSource, collect
 from tieout.reconcile.workpaper.errors import ExportError
 from tieout.reconcile.workpaper.files import FileFormat, write_tables
@@ -52,9 +53,11 @@ def export_workbook(svc: WorkpaperSource, period: str, path: Path, *, entity: st
     try:
         info = write_workbook(data, tmp, **options)
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, a file size limit, a folder gone read-only
+        raise ExportError(f"{path}: cannot write the workpaper: {describe_os_error(exc)}") from exc
     finally:
         tmp.unlink(missing_ok=True)
-    svc.record_export(period, {"period": period, "entity": entity, "format": "xlsx", "file": path.name,
+    _record_export(svc, period, {"period": period, "entity": entity, "format": "xlsx", "file": path.name,
                                "sheets": len(info.sheets), "audit_head": data.audit_head}, user=user)
     return WorkbookInfo(path, info.sheets, info.split)
 
@@ -71,6 +74,13 @@ def export_files(svc: WorkpaperSource, period: str, out_dir: Path, fmt: FileForm
         raise ExportError(f"{out_dir}: exists and is not a folder (csv/parquet export writes one file per table)")
     data = collect(svc, period, entity)
     written = write_tables(build_tables(data).all(), Path(out_dir), fmt)
-    svc.record_export(period, {"period": period, "entity": entity, "format": fmt.value,
+    _record_export(svc, period, {"period": period, "entity": entity, "format": fmt.value,
                                "files": [p.name for p in written], "audit_head": data.audit_head}, user=user)
     return written
+
+
+def _record_export(svc: WorkpaperSource, period: str, details: dict[str, object], *, user: str | None) -> None:
+    """Record the export, unless the workspace is read-only: reading it is allowed, and the workpaper
+    names the audit head it was made from (the caller tells the user it is not in the log)."""
+    if not svc.ws.read_only:
+        svc.record_export(period, details, user=user)

@@ -116,6 +116,10 @@ def test_sigkill_mid_sync_then_rerun_equals_a_clean_sync(
         results = {r.source: r for r in sync_sources(ws, **FAST)}
         assert results["stripe"].ok and results["stripe"].resumed
         assert results["netsuite"].ok
+    with sqlite3.connect(ws.db_path) as conn:  # the killed run is in the audit log now that it was found
+        [(killed,)] = conn.execute("SELECT id FROM sync_run WHERE error = 'interrupted'").fetchall()
+        assert conn.execute("SELECT object_id, json_extract(details, '$.run') FROM audit_event "
+                            "WHERE action = 'sync.interrupted'").fetchall() == [("stripe", killed)]
     reference = init_workspace(tmp_path / "ref")
     load_sample(reference, sample_dir)
     assert snapshot(ws.db_path) == snapshot(reference.db_path)

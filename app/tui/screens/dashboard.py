@@ -143,6 +143,7 @@ class DashboardScreen(Screen):
                 svc.sources(),
                 svc.last_run(state.period, state.entity),
                 now,
+                svc.exception_count(),
             ))
 
         in_worker(self, job, group="dashboard", exclusive=True)
@@ -154,8 +155,11 @@ class DashboardScreen(Screen):
         f: dashboard_model.Figures = message.figures
         state = self.app.state
         line = run_line(f.last_run, state.entity)
-        self.query_one("#headline", Static).update(standing(f, state.period, state.entity) + (f"\n{line}" if line
-                                                                                              else ""))
+        headline = standing(f, state.period, state.entity) + (f"\n{line}" if line else "")
+        if f.quarantined:
+            headline += (f"\n[bold red]{f.quarantined:,} source record(s) could not be mapped and wait in the "
+                         "exception queue: `tieout exceptions list`[/]")
+        self.query_one("#headline", Static).update(headline)
         self._fill("domains", ("domain", "cur", "billing", "ERP", "matched", "rate %", "open", "exception %"),
                    [(r["domain"], r["currency"], r["billing_count"], r["erp_count"], r["matched_count"],
                      r["match_rate_pct"], r["open_breaks"], r["exception_rate_pct"])
