@@ -56,7 +56,7 @@ def test_compact_shrinks_the_file_and_keeps_every_row(ws: Workspace) -> None:
     assert _snapshot(ws) == before
     assert stat.S_IMODE(os.stat(ws.db_path).st_mode) == 0o600
     left = sorted(p.name for p in ws.path.iterdir() if not p.name.endswith(("-wal", "-shm")))  # open: storage.db pins
-    assert left == ["tieout.db", "tieout.lock", "tieout.toml"]  # no .compact or .bak left behind
+    assert left == ["tieout.anchor", "tieout.db", "tieout.lock", "tieout.toml"]  # no .compact or .bak left behind
     with ws.session() as session:
         assert audit.verify(session).ok
     _fill(ws, 10, status="paid")  # still a working workspace: writes go to the new file
