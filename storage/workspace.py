@@ -323,7 +323,13 @@ def open_workspace(path: str | os.PathLike[str] | None = None, *, migrate: bool 
     _check_store_file(db_path)
     if not _writable(folder, db_path):
         open_read_only(db_path)
-    ws = Workspace(folder, config, make_engine(db_path))
+    try:
+        engine = make_engine(db_path)  # pins the file: a damaged one fails here already
+    except Exception as exc:
+        if not is_db_error(exc):
+            raise
+        raise StoreError(describe_db_error(exc, db_path)) from exc
+    ws = Workspace(folder, config, engine)
     with ws.db_errors():
         current = check_schema(ws.engine, db_path, made_by=config.tieout_version and f"tieout {config.tieout_version}")
         if ws.read_only:
