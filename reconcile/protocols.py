@@ -8,12 +8,15 @@ proves it calls nothing else (and never reaches into the workspace's config).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
 from tieout.reconcile.close import MatchSummary, Report
 from tieout.reconcile.queries import BreakDetail
+
+if TYPE_CHECKING:
+    from tieout.reconcile.corrections import CorrectionService
 
 
 class ReadsBreaks(Protocol):
@@ -57,10 +60,12 @@ class ClosesPeriods(Protocol):
 
 
 class AppServices(ReadsBreaks, Reviews, ClosesPeriods, Protocol):
-    """All the review app calls, plus who the user is and which entities exist."""
+    """All the review app calls, plus who the user is and its corrections service."""
 
     @property
     def user(self) -> str: ...
+    @property
+    def corrections(self) -> CorrectionService: ...
 
 
 class WorkpaperSource(ReadsBreaks, Protocol):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tieout.reconcile.close import CloseWork, MatchSummary
 from tieout.reconcile.domains import RecordView
@@ -20,6 +20,9 @@ from tieout.reconcile.review import ReviewActions
 from tieout.storage.errors import NotFound, ServiceError
 from tieout.storage.workspace import Workspace
 from tieout.storage.workspace import open_workspace as _open_storage
+
+if TYPE_CHECKING:  # imported on first use: the corrections stack is not needed to read breaks
+    from tieout.reconcile.corrections import CorrectionService
 
 __all__ = ["BreakDetail", "CloseWork", "MatchSummary", "NotFound", "Queries", "RecordView", "ReviewActions",
            "Service", "ServiceError", "open_workspace"]
@@ -41,7 +44,7 @@ class Service(CloseWork, ReviewActions, Queries):
         self.ws.audit("workpaper.export", object_type="period", object_id=period, user=user, details=details)
 
     @cached_property
-    def corrections(self):  # -> reconcile.corrections.CorrectionService
+    def corrections(self) -> CorrectionService:
         """Corrections of this workspace: propose, approve, reject, plan, push (its own service object)."""
         from tieout.reconcile.corrections import CorrectionService
 
