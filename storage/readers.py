@@ -124,6 +124,126 @@ def _dict_row(cursor: Any, row: tuple[Any, ...]) -> dict[str, Any]:
     return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
 
 
+# ------------------------------------------------------------------ payments domain
+
+PAYMENT_SCHEMA = {"key": pl.String, "ref": pl.String, "kind": pl.String, "customer": pl.String,
+                  "currency": pl.String, "entity": pl.String, "amount": pl.Int64, "status": pl.String,
+                  "date": pl.String, "period": pl.String, "invoice_ref": pl.String}
+APPLICATION_SCHEMA = {"key": pl.String, "invoice": pl.String, "amount": pl.Int64}
+PAYOUT_SCHEMA = {"key": pl.String, "ref": pl.String, "currency": pl.String, "entity": pl.String,
+                 "amount": pl.Int64, "status": pl.String, "date": pl.String, "period": pl.String}
+PAYOUT_ITEM_SCHEMA = {"payout": pl.String, "type": pl.String, "source": pl.String, "amount": pl.Int64,
+                      "fee": pl.Int64, "net": pl.Int64, "in_erp": pl.Boolean}
+DEPOSIT_LINE_SCHEMA = {"deposit": pl.String, "kind": pl.String, "amount": pl.Int64, "billing_ref": pl.String}
+
+_CASH_KINDS = {"billing": "('charge', 'refund')", "erp": "('payment', 'refund')"}
+
+
+def _cash_scope(alias: str, period: str, entity: str | None, lookup: str | None,
+                ids: list[str] | None) -> tuple[str, list[Any]]:
+    """WHERE text selecting a cash table's rows in ``period``, or (``lookup`` column) those with these ids
+    posted in another period."""
+    ent, params = _entity(entity, f"{alias}.entity")
+    if lookup is None:
+        return f"{alias}.posting_period = ?{ent}", [period, *params]
+    return f"+{alias}.posting_period <> ?{ent} AND {alias}.{lookup} IN {ID_LIST}", [period, *params, json.dumps(ids)]
+
+
+def payments(db_path: Path, side: str, period: str, entity: str | None, *, lookup: str | None = None,
+             ids: list[str] | None = None) -> pl.DataFrame:
+    """One side's charges and refunds (billing) or customer payments and refunds (ERP) in ``period``, or,
+    with ``lookup`` ("external_id" / "counterpart_ref") and ``ids``, those posted in another period.
+
+    A billing refund names no customer: it takes its charge's.  ``ref`` is the ERP's billing id, or on the
+    billing side the related object (a charge's payment intent, a refund's charge).
+    """
+    where, params = _cash_scope("p", period, entity, lookup, ids)
+    customer = ("COALESCE(p.customer_billing_ref, (SELECT c.customer_billing_ref FROM payment c "
+                "WHERE c.source_id = p.source_id AND c.external_id = p.counterpart_ref))"
+                if side == "billing" else "p.customer_billing_ref")
+    sql = (f"SELECT p.external_id AS key, p.counterpart_ref AS ref, p.kind, {customer} AS customer, p.currency, "
+           "p.entity, p.amount, p.status, p.posting_date AS date, p.posting_period AS period, p.invoice_ref "
+           "FROM payment p "
+           f"WHERE p.side = '{side}' AND p.kind IN {_CASH_KINDS[side]} AND {where}")
+    return read_frame(db_path, sql, params).cast(PAYMENT_SCHEMA)  # type: ignore[arg-type]
+
+
+def payment_applications(db_path: Path, side: str, refs: list[str]) -> pl.DataFrame:
+    """key, invoice, amount: the invoices payments are applied to, as billing invoice ids.
+
+    Billing (``refs``: the charges' payment intents or ids, as the Stripe mapping keeps them in
+    ``counterpart_ref``): through the invoice payments naming them; ``key`` is that ref.  ERP (``refs``: the
+    payments' ids): payment applications, each invoice by its billing id when the ERP invoice has one.
+    The id lists are probed through the indexed columns; the planner is kept off the period index (``+``).
+    """
+    if side == "billing":
+        sql = (
+            "WITH ip AS MATERIALIZED (SELECT source_id, external_id, counterpart_ref FROM payment "
+            f"WHERE counterpart_ref IN {ID_LIST} AND +side = 'billing' AND +kind = 'payment') "
+            "SELECT ip.counterpart_ref AS key, a.invoice_ref AS invoice, a.amount FROM payment_application a "
+            "JOIN ip ON +a.source_id = ip.source_id AND a.payment_ref = ip.external_id")
+    else:
+        sql = (
+            "SELECT a.payment_ref AS key, COALESCE(i.counterpart_ref, a.invoice_ref) AS invoice, a.amount "
+            "FROM payment_application a "
+            "LEFT JOIN invoice i ON i.source_id = a.source_id AND i.external_id = a.invoice_ref "
+            f"WHERE a.side = 'erp' AND a.payment_ref IN {ID_LIST}")
+    return read_frame(db_path, sql, [json.dumps(refs)]).cast(APPLICATION_SCHEMA)  # type: ignore[arg-type]
+
+
+def payouts(db_path: Path, side: str, period: str, entity: str | None, *, lookup: str | None = None,
+            ids: list[str] | None = None) -> pl.DataFrame:
+    """Billing payouts (by arrival date) or ERP bank deposits (by posting date) of ``period``, or by ids."""
+    table, date = ("payout", "arrival_date") if side == "billing" else ("bank_deposit", "posting_date")
+    where, params = _cash_scope("p", period, entity, lookup, ids)
+    status = "p.status" if side == "billing" else "NULL"
+    sql = (f"SELECT p.external_id AS key, p.counterpart_ref AS ref, p.currency, p.entity, p.amount, "
+           f"{status} AS status, p.{date} AS date, p.posting_period AS period FROM {table} p "
+           f"WHERE p.side = '{side}' AND {where}")
+    return read_frame(db_path, sql, params).cast(PAYOUT_SCHEMA)  # type: ignore[arg-type]
+
+
+def payout_items(db_path: Path, payout_ids: list[str]) -> pl.DataFrame:
+    """The balance transactions of these payouts (the payout's own transaction left out), each with whether
+    the ERP has a payment or refund for its source (``in_erp``)."""
+    sql = (
+        "SELECT t.payout_ref AS payout, t.type, t.source_ref AS source, t.amount, t.fee, t.net, "
+        "EXISTS (SELECT 1 FROM payment e WHERE e.counterpart_ref = t.source_ref AND +e.side = 'erp') AS in_erp "
+        f"FROM payout_item t WHERE t.side = 'billing' AND t.type <> 'payout' AND t.payout_ref IN {ID_LIST}")
+    frame = read_frame(db_path, sql, [json.dumps(payout_ids)])
+    return frame.with_columns(pl.col("in_erp").cast(pl.Int64)).cast(PAYOUT_ITEM_SCHEMA)  # type: ignore[arg-type]
+
+
+def deposit_lines(db_path: Path, deposit_ids: list[str]) -> pl.DataFrame:
+    """The lines of these ERP deposits, a payment line with the billing id of the payment it deposits."""
+    sql = (
+        "SELECT l.deposit_ref AS deposit, l.kind, l.amount, p.counterpart_ref AS billing_ref "
+        "FROM bank_deposit_line l LEFT JOIN payment p ON p.source_id = l.source_id AND p.external_id = l.payment_ref "
+        f"WHERE l.side = 'erp' AND l.deposit_ref IN {ID_LIST}")
+    return read_frame(db_path, sql, [json.dumps(deposit_ids)]).cast(DEPOSIT_LINE_SCHEMA)  # type: ignore[arg-type]
+
+
+CASH_TOTAL_SQL = (
+    "SELECT side, currency, CASE WHEN kind = 'refund' THEN -amount ELSE amount END AS total, external_id, "
+    "customer_billing_ref AS customer FROM payment WHERE posting_period = ?{ent} AND kind IN ('charge', 'refund') "
+    "AND side = 'billing' "
+    "UNION ALL SELECT side, currency, CASE WHEN kind = 'refund' THEN -amount ELSE amount END, external_id, "
+    "customer_billing_ref FROM payment WHERE posting_period = ?{ent} AND kind IN ('payment', 'refund') "
+    "AND side = 'erp' "
+    "UNION ALL SELECT side, currency, amount, external_id, NULL FROM payout WHERE posting_period = ?{ent} "
+    "UNION ALL SELECT side, currency, amount, external_id, NULL FROM bank_deposit WHERE posting_period = ?{ent}"
+)
+
+
+def cash_population(db_path: Path, period: str, entity: str | None) -> pl.DataFrame:
+    """side, external_id, currency, total, customer of the period's payments (refunds negative), payouts and
+    deposits: what the payment domain's billing and ERP totals count."""
+    ent, params = _entity(entity)
+    sql = f"SELECT side, external_id, currency, total, customer FROM ({CASH_TOTAL_SQL.format(ent=ent)})"
+    return read_frame(db_path, sql, [v for _ in range(4) for v in (period, *params)]).cast(
+        POPULATION_SCHEMA)  # type: ignore[arg-type]
+
+
 # ------------------------------------------------------------------ workpaper inputs
 
 CARRIED_SCHEMA = {"direction": pl.String, "break_id": pl.String, "from_period": pl.String, "to_period": pl.String,

@@ -14,6 +14,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from tieout.reconcile.domains.payout import proof_line
 from tieout.reconcile.service import BreakDetail, RecordView
 from tieout.storage.money import format_field
 
@@ -30,7 +31,10 @@ def break_report(detail: BreakDetail, *, raw: bool = False) -> list[RenderableTy
              f"note {b['note'] or '-'}"),
     ]
     for name, values in (b.get("details") or {}).items():
-        out.append(Text(f"{name}: {_sides(name, values, cur)}"))
+        if name == "proof":  # a payout: gross − refunds − disputes − fees ± adjustments = net = deposit
+            out.append(Text(f"proof: {proof_line(values, cur)}"))
+        else:
+            out.append(Text(f"{name}: {_sides(name, values, cur)}"))
     for side, views in (("billing", detail.billing), ("ERP", detail.erp)):
         for view in views:
             out.append(_record_table(side, view))

@@ -163,7 +163,10 @@ def map_invoice_payment(obj: Payload, ctx: MapContext) -> Record:
     """An invoice payment (API 2025-03-31+): the payment applied to one invoice."""
     paid_at = (obj.get("status_transitions") or {}).get("paid_at") or obj.get("created")
     amount = int(obj.get("amount_paid") or 0)
-    row = _payment(obj, ctx, "payment", amount, paid_at, invoice_ref=obj.get("invoice"))
+    paid_by = obj.get("payment") or {}
+    # the payment intent (or charge) that paid it: the charge's counterpart_ref, so a charge finds its invoice
+    row = _payment(obj, ctx, "payment", amount, paid_at, invoice_ref=obj.get("invoice"),
+                   counterpart_ref=paid_by.get("payment_intent") or paid_by.get("charge"))
     app = {"external_id": obj["id"], "entity": row["entity"], "currency": row["currency"],
            "payment_ref": obj["id"], "invoice_ref": obj["invoice"], "amount": amount}
     return Record("invoice_payment", obj["id"], obj, {"payment": [row], "payment_application": [app]})
@@ -171,7 +174,10 @@ def map_invoice_payment(obj: Payload, ctx: MapContext) -> Record:
 
 @mapper(KIND, "charge")
 def map_charge(obj: Payload, ctx: MapContext) -> Record:
-    row = _payment(obj, ctx, "charge", int(obj["amount"]), obj.get("created"))
+    # counterpart_ref: the payment intent it settles, which the invoice payment names (API 2025-03-31+:
+    # neither the charge nor the invoice names the other)
+    row = _payment(obj, ctx, "charge", int(obj["amount"]), obj.get("created"),
+                   counterpart_ref=obj.get("payment_intent"))
     return Record("charge", obj["id"], obj, {"payment": [row]})
 
 

@@ -51,4 +51,4 @@ def select(name: str | None) -> tuple[Domain, ...]:
 __all__ = ["Domain", "KindSpec", "Outcome", "RecordView", "get", "matched", "names", "register", "select",
            "unregister"]
 
-from tieout.reconcile.domains import invoice  # noqa: E402,F401  (registers the built-in domains)
+from tieout.reconcile.domains import invoice, payment  # noqa: E402,F401  (registers the built-in domains)

@@ -20,7 +20,7 @@ def _planted(sample_dir) -> set[tuple[str, tuple[str, ...], tuple[str, ...]]]:
 
 def test_precision_and_recall_are_one_on_the_sample_month(sample_svc, sample_month) -> None:
     summary = sample_svc.match("2026-10")
-    found = sample_svc.breaks("2026-10")
+    found = sample_svc.breaks("2026-10", domain="invoice")
     got = {(r["kind"], tuple(sorted(r["billing_ids"])), tuple(sorted(r["erp_ids"])))
            for r in found.iter_rows(named=True)}
     planted = _planted(sample_month)
@@ -46,7 +46,7 @@ def test_cli_match_and_breaks_json_on_the_sample_month(sample_svc) -> None:
     assert run.exit_code == 0, run.output
     assert "missing_in_erp" in run.output and "matched" in run.output
     out = runner.invoke(cli, ["breaks", "--period", "2026-10", "--kind", "tax_mismatch", "--format", "json",
-                              "--workspace", ws])
+                              "--domain", "invoice", "--workspace", ws])
     rows = json.loads(out.stdout)
     assert rows and {r["kind"] for r in rows} == {"tax_mismatch"}
     assert all(isinstance(r["amount"], int) and r["billing_ids"][0].startswith(("in_", "cn_")) for r in rows)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from tieout.app.tui.messages import ActionDone, DetailReady
 from tieout.app.tui.screens.break_actions import ACTION_BINDINGS, BreakActions
 from tieout.app.tui.work import in_worker
+from tieout.reconcile.domains.payout import proof_line
 from tieout.storage.money import format_amount, format_field
 
 HIDDEN_FIELDS = {"id", "source_id", "raw_record_id", "sync_run_id", "side"}
@@ -84,6 +86,8 @@ class DetailScreen(BreakActions):
             f" · reason: {brk.get('reason') or '-'} · note: {brk.get('note') or '-'}",
         ]
         details = brk.get("details") or {}
+        if "proof" in details:  # a payout's proof line, each term from its transactions and deposit lines
+            lines.append("proof: " + escape(proof_line(details["proof"], cur)))
         if details:
             lines.append("details: " + json.dumps(details, default=str)[:300])
         self.query_one("#summary", Static).update(Text.from_markup("\n".join(lines)))
