@@ -79,11 +79,12 @@ def unpaired(frame: pl.DataFrame, pairing: Pairing) -> pl.DataFrame:
 
 
 def flagged_rows(frame: pl.DataFrame, pairing: Pairing) -> list[pl.DataFrame]:
-    """One break per flagged set of records (ambiguous candidates), at stake the billing records' total."""
+    """One break per flagged set of records (ambiguous candidates); at stake the amount of the record the
+    candidates compete for (the side with fewer records)."""
     out = []
-    for kind, rule, b_rids, e_rids in pairing.flagged.iter_rows():
+    for kind, rule, b_rids, e_rids in pairing.flagged.select("kind", "rule", "b_rids", "e_rids").iter_rows():
         b, e = frame.filter(pl.col("rid").is_in(b_rids)), frame.filter(pl.col("rid").is_in(e_rids))
-        first = b if b.height else e
+        first = b if b.height and (b.height <= e.height or not e.height) else e
         out.append(pl.DataFrame({
             "kind": [kind], "object_type": [first["object_type"][0]], "period": [first["period"][0]],
             "entity": [first["entity"][0]], "currency": [first["currency"][0]],

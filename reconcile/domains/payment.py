@@ -6,8 +6,10 @@ refund, payout).  Charges and refunds pair through the ruleset's
 date window), then each pair is compared: currency, amount, customer, date
 and the invoices it is applied to (billing from invoice payments, ERP from
 payment applications), and an ERP payment is checked against its own
-applications (un-, partially or over-applied).  Payouts pair with bank
-deposits in :mod:`.payout` and are proven there line by line.
+applications (un-, partially or over-applied).  Charges and receipts
+left over are grouped without ids in :mod:`.payment_groups` (one receipt
+for several charges, or the reverse).  Payouts pair with bank deposits in
+:mod:`.payout` and are proven there line by line.
 
 Amount at stake: the difference for amount, application and fee kinds, the
 billing amount for currency/customer/date/wrong-invoice kinds, the lone
@@ -23,7 +25,8 @@ import polars as pl
 from tieout.reconcile.domains import register
 from tieout.reconcile.domains.base import Domain, KindSpec, Outcome
 from tieout.reconcile.domains import payout
-from tieout.reconcile.domains.pairs import BreakRows, breaks_frame, leftover_rows, match_rows, pair_columns
+from tieout.reconcile.domains.pairs import BreakRows, breaks_frame, leftover_rows, match_rows, pair_columns, unpaired
+from tieout.reconcile.domains.payment_groups import GroupRules, group_matches, group_records
 from tieout.reconcile.engine import pair_records, within
 from tieout.reconcile.rules import DomainRules
 from tieout.storage import readers
@@ -132,6 +135,9 @@ def _subframe(frame: pl.DataFrame, which: pl.Expr) -> pl.DataFrame:
 def reconcile_payments(cash: pl.DataFrame, rules: DomainRules, domain: str) -> Outcome:
     """Pair charges and refunds by the rules' passes, then compare each pair and name what is left."""
     pairing = pair_records(cash, rules)
+    grouping = GroupRules.parse(rules.options)
+    if grouping is not None:
+        pairing = group_records(cash, pairing, unpaired(cash, pairing), grouping)
     j = pair_columns(cash, pairing.pairs)
     window = int(rules.options.get("dates", {}).get("window_days", 3))
     tol = rules.compare_tolerance
@@ -166,7 +172,8 @@ def reconcile_payments(cash: pl.DataFrame, rules: DomainRules, domain: str) -> O
         found.add(j.filter(is_charge & (applied > pl.col("amount_e"))), "over_applied",
                   applied - pl.col("amount_e"), app_details)
     found.extend(leftover_rows(cash, pairing, domain))
-    return Outcome(matches=match_rows(j, domain), breaks=breaks_frame(found.rows, domain))
+    return Outcome(matches=pl.concat([match_rows(j, domain), group_matches(cash, pairing.groups, domain)]),
+                   breaks=breaks_frame(found.rows, domain))
 
 
 KINDS = (
@@ -207,5 +214,5 @@ PAYMENT = register(PaymentDomain(
     duplicate_fields=frozenset(),
     queue_columns=QUEUE_COLUMNS,
     workpaper_columns=WORKPAPER_COLUMNS,
-    rule_sections=frozenset({"dates", "payouts"}),
+    rule_sections=frozenset({"dates", "payouts", "grouping"}),
 ))

@@ -42,10 +42,10 @@ def test_sample_month_ties_and_records_an_audit_event(svc: reconcile.Service, tm
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(tmp_path / "wp.xlsx")
     summary = evaluate_summary(wb)
-    unexplained = {k: v for k, v in summary.items() if k[1] == "Unexplained difference"}
-    assert set(c for c, _ in unexplained) == {"USD", "EUR", "JPY"}
+    unexplained = {k: v for k, v in summary.items() if len(k) == 3 and k[2] == "Unexplained difference"}
+    assert {(d, c) for d, c, _ in unexplained} == {(d, c) for d in ("invoice", "payment") for c in ("USD", "EUR", "JPY")}
     assert all(v == pytest.approx(0, abs=1e-6) for v in unexplained.values())
-    assert any(v != 0 for k, v in summary.items() if k[1].startswith("Reconciling items: missing"))
+    assert any(v != 0 for k, v in summary.items() if k[-1].startswith("Reconciling items: missing"))
     run = svc.last_run("2026-10")
     cover = {r[0]: r[1] for r in wb["Cover"].iter_rows(values_only=True) if r[0]}
     assert cover["Match run id"] == run["id"] and cover["Input fingerprint"] == run["input_fingerprint"]
@@ -57,7 +57,8 @@ def test_csv_and_parquet_have_the_workbook_tables_with_minor_units(svc: reconcil
     csv_files = export_files(svc, "2026-10", tmp_path / "csv", "csv")
     pq_files = export_files(svc, "2026-10", tmp_path / "pq", "parquet")
     assert [p.stem for p in csv_files] == [p.stem for p in pq_files] == [
-        "summary", "invoices", "revenue_roll_forward", "revenue_waterfall", "corrections", "carried_forward", "audit_trail",
+        "summary", "invoices", "payments", "revenue_roll_forward", "revenue_waterfall", "corrections",
+        "carried_forward", "audit_trail",
         "sources"]
     tables = build_tables(collect(svc, "2026-10"))
     invoices = pl.read_parquet(tmp_path / "pq" / "invoices.parquet")
@@ -121,7 +122,7 @@ def test_libreoffice_recomputes_the_summary_to_a_zero_check(svc: reconcile.Servi
 def test_a_customer_named_like_a_formula_reads_back_as_plain_text(svc: reconcile.Service, tmp_path: Path) -> None:
     """The issue's case: a customer called =HYPERLINK(...) in the ledger never becomes a live link."""
     evil = '=HYPERLINK("http://x","y")'
-    brk = svc.breaks("2026-10", kind="amount_mismatch").row(0, named=True)
+    brk = svc.breaks("2026-10", kind="amount_mismatch", domain="invoice").row(0, named=True)
     with sqlite3.connect(svc.ws.db_path) as conn:
         customer = conn.execute("SELECT customer_ref, source_id FROM invoice WHERE side = 'billing' AND external_id = ?",
                                 (brk["billing_ids"][0],)).fetchone()

@@ -9,9 +9,12 @@ def rows(ws) -> list[dict]:
     return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
 
 
-def evaluate_summary(book) -> dict[str, float]:
-    """Recompute the Summary's SUMIFS and cell arithmetic in Python (openpyxl does not compute)."""
-    detail = rows(book["Invoices"])
+def evaluate_summary(book) -> dict[tuple[str, ...], float]:
+    """Recompute the Summary's SUMIFS and cell arithmetic in Python (openpyxl does not compute).
+
+    Keys: (domain, currency, line) for every domain, and (currency, line) for the invoice domain.
+    """
+    details: dict[str, list[dict]] = {}
     values: dict[str, float] = {}
     summary = book["Summary"]
     for row in summary.iter_rows(min_row=5):
@@ -19,6 +22,8 @@ def evaluate_summary(book) -> dict[str, float]:
         value = cell.value
         if isinstance(value, str) and value.startswith("=SUMIFS"):
             kind = label.split(": ")[1]
+            sheet = value.split("'")[1]
+            detail = details.setdefault(sheet, rows(book[sheet]))
             value = sum(r["difference"] or 0 for r in detail if r["kind"] == kind and r["currency"] == currency)
         elif isinstance(value, str) and value.startswith("=SUM("):
             first, last = (int(x[1:]) for x in value[5:-1].split(":"))
@@ -27,5 +32,10 @@ def evaluate_summary(book) -> dict[str, float]:
             left, right = value[1:].split("-")
             value = values[left] - values[right]
         values[cell.coordinate] = value
-    return {label: values[row[4].coordinate] for row in summary.iter_rows(min_row=5)
-            for label in [(row[1].value, row[2].value)]}
+    result: dict[tuple[str, ...], float] = {}
+    for row in summary.iter_rows(min_row=5):
+        domain, currency, label = row[0].value, row[1].value, row[2].value
+        result[(domain, currency, label)] = values[row[4].coordinate]
+        if domain == "invoice":
+            result[(currency, label)] = values[row[4].coordinate]
+    return result
