@@ -30,15 +30,21 @@ Report = Callable[..., None]
 class MatchSummary:
     """What a match run found, per domain: matched counts, and breaks by kind with their amounts per currency."""
 
-    run_id: int | None
+    run_id: int | None  # the last domain's run (each domain's run is in ``run_ids``)
     period: str
     entity: str | None
     domain: str | None
     matched: dict[str, int] = field(default_factory=dict)
+    run_ids: dict[str, int] = field(default_factory=dict)  # domain -> its match run
     breaks_by_kind: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     ruleset_hash: str = ""
     input_fingerprint: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: load, match, persist
+
+    @property
+    def runs(self) -> str:
+        """``#1 invoice, #2 payment``: each domain's match run, for a one-line report."""
+        return ", ".join(f"#{run} {dom}" for dom, run in self.run_ids.items())
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly: break keys become "domain/kind"."""
@@ -64,8 +70,9 @@ class CloseWork:
             check_period(period)
         except PeriodError as exc:
             raise ServiceError(str(exc)) from None
-        chosen = domains.select(domain)
         ruleset = self.ruleset()
+        # all domains: those the ruleset has rules for (a workspace ruleset may cover only some)
+        chosen = domains.select(domain) if domain else tuple(d for d in domains.matched() if d.name in ruleset.domains)
         user = user or self.ws.user
         if not dry_run:
             with self.ws.session() as s:
@@ -98,6 +105,7 @@ class CloseWork:
                     summary={"matched": outcome.matches.height, "breaks": outcome.breaks.height,
                              "by_kind": {k: v for (d, k), v in summary.breaks_by_kind.items() if d == dom.name}},
                     matches=outcome.matches, breaks=outcome.breaks)
+            summary.run_ids[dom.name] = summary.run_id
             _lap(summary.timings, "persist", clock)
         return summary
 

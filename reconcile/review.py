@@ -104,7 +104,8 @@ class ReviewActions:
             match_id = store.insert_manual_match(
                 s, domain=domain, object_type=billing[0].table, period=first["posting_period"],
                 entity=first["entity"], currency=first["currency"], billing_ids=billing_ids, erp_ids=erp_ids,
-                billing_amount=sum(r.fields["total"] for r in billing), erp_amount=sum(r.fields["total"] for r in erp),
+                billing_amount=sum(r.fields[dom.amount_field] for r in billing),
+                erp_amount=sum(r.fields[dom.amount_field] for r in erp),
                 user=user, reason=reason, now=now)
             resolved: dict[str, str] = {}  # break id -> its status before (the audit replay checks each)
             for break_id, status, _period in store.breaks_of_records(s, domain, billing_ids, erp_ids):

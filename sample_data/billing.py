@@ -17,7 +17,7 @@ from tieout.sample_data.ids import NewId
 from tieout.sample_data.netsuite_objects import NetSuite
 from tieout.sample_data.payouts import Payouts, Settled
 from tieout.sample_data.periods import DAY, PLANT_PERIOD, SNAPSHOT, add_months, date_of, period_of, ts
-from tieout.sample_data.plants import P_CN_PLANT, P_CREDIT_NOTE, AnswerKey, Plants
+from tieout.sample_data.plants import P_CN_PLANT, P_CREDIT_NOTE, AnswerKey, CashPlants, Plants
 from tieout.sample_data.revenue import Revenue, allocate
 from tieout.sample_data.stripe_objects import InvoiceLines, Stripe
 
@@ -53,6 +53,7 @@ class Billing:
         self.customers = customers
         self.stripe, self.ns, self.revenue, self.payouts, self.key = stripe, ns, revenue, payouts, key
         self.plants = Plants()
+        self.cash = CashPlants()
         self.invoice_no = [0] * len(customers)
         # (subsidiary, cur) -> clean open unpaid invoices [(erp_id, total, in_id)]
         self.targets: dict[tuple[str, str], list[tuple[str, int, str]]] = {}
@@ -236,6 +237,15 @@ class Billing:
         """The card payment (Stripe + CustPymt), payment-domain plants, then any credit note and the charge."""
         c, in_id, kind = b.c, b.in_id, b.kind
         cur, key, pay_rot = c.cur, self.key, self.plants.pay
+        cash = self.cash.peek(b.status) if b.period == PLANT_PERIOD and kind is None and erp_tid else None
+        if cash in ("group_clean", "group_ambiguous") and paid_amt >= 24 and paid_amt % 2 == 0 and cn_t is None:
+            self.cash.take(b.status)
+            self.grouped_payment(b, erp_tid, paid_amt, paid_t, cash == "group_ambiguous")
+            return
+        if cash in ("partially_applied", "unapplied") and paid_amt >= 2 and cn_t is None:
+            self.cash.take(b.status)
+        else:
+            cash = None
         erp_amount = None
         apply_to = None
         if kind == "pay_amount_mismatch" and paid_amt > 1:
@@ -249,9 +259,11 @@ class Billing:
         ch, pi, txn, fee = self.stripe.payment(c, in_id, paid_amt, paid_t)
         ea = paid_amt if erp_amount is None else erp_amount
         erp_pay = None
+        short = max(1, ea // 10) if cash == "partially_applied" else 0
         if kind != "pay_missing_in_erp":
-            erp_pay = self.ns.payment(c, ch, date_of(paid_t), DEC[cur](ea), apply_to[0] if apply_to else erp_tid,
-                                      "CustPymt:C", f"Stripe charge {ch}")
+            erp_pay = self.ns.payment(c, ch, date_of(paid_t), DEC[cur](ea),
+                                      None if cash == "unapplied" else apply_to[0] if apply_to else erp_tid,
+                                      "CustPymt:C", f"Stripe charge {ch}", applied=DEC[cur](ea - short))
         self.payouts.add(paid_t, c.entity, cur, Settled(txn, erp_pay, ea, fee, paid_amt - fee))
         if kind == "pay_missing_in_erp":
             key.add("payment", "missing_in_erp", [ch], [], object="charge", amount=paid_amt, currency=cur,
@@ -266,10 +278,41 @@ class Billing:
                     erp_invoice=erp_tid, erp_applied_to=apply_to[0], billing_applied_to=in_id,
                     wrong_invoice_billing_id=apply_to[2])
             pay_rot.take()
+        elif cash == "partially_applied":
+            key.add("payment", cash, [ch], [erp_pay], object="charge", amount=short, currency=cur, invoice=in_id)
+        elif cash == "unapplied":
+            key.add("payment", cash, [ch], [erp_pay], object="charge", amount=ea, currency=cur, invoice=in_id)
         refunded = 0
         if cn_t is not None:
             refunded = self.credit_note(b, erp_tid, cn_t, ch, pi)
         self.stripe.charge(c, ch, pi, txn, paid_amt, paid_t, refunded, in_id)
+
+    def grouped_payment(self, b: Bill, erp_tid: str, paid_amt: int, t: int, ambiguous: bool) -> None:
+        """An invoice paid by several card charges that the ERP booked as one receipt without the Stripe ids.
+
+        Clean: two charges, one receipt for both (one group adds up: a match).  Ambiguous: four charges
+        a + b = c + d, one receipt for half the amount (two groups add up: flagged, never matched).
+        """
+        c, cur = b.c, b.c.cur
+        if ambiguous:
+            half = paid_amt // 2
+            parts, receipt = [half // 3, half - half // 3, half // 4, half - half // 4], half
+        else:
+            parts, receipt = [paid_amt * 2 // 5, paid_amt - paid_amt * 2 // 5], paid_amt
+        paid = [(part, *self.stripe.payment(c, b.in_id, part, t)) for part in parts]
+        charges = [ch for _, ch, _, _, _ in paid]
+        erp_pay = self.ns.payment(c, None, date_of(t), DEC[cur](receipt), erp_tid, "CustPymt:C",
+                                  f"Card receipts {b.number}")
+        for n, (part, ch, pi, txn, fee) in enumerate(paid):
+            self.payouts.add(t, c.entity, cur, Settled(txn, erp_pay if n == 0 else None, receipt if n == 0 else 0,
+                                                       fee, part - fee))
+            self.stripe.charge(c, ch, pi, txn, part, t, 0, b.in_id)
+        if ambiguous:
+            self.key.add("payment", "ambiguous", charges, [erp_pay], object="charge", amount=receipt, currency=cur,
+                         invoice=b.in_id)
+        else:  # not a break: the match the engine must make, listed so a test can check it
+            self.key.add("payment", "matched", charges, [erp_pay], object="charge", rule="subset_sum",
+                         invoice=b.in_id)
 
     def credit_note(self, b: Bill, erp_tid: str | None, cn_t: int, ch: str, pi: str) -> int:
         """Credit a quarter of the first line and refund it on the card, with credit-note plants; returns the refund."""

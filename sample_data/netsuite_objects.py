@@ -69,11 +69,13 @@ class NetSuite:
                       d(ltax + (tax_delta if n == 1 else 0)), None, None, il)
         return tid
 
-    def payment(self, c: Customer, ch: str, tdate: str, amount: str, applied_to: str, status: str,
-                memo: str) -> str:
-        """A CustPymt for charge ``ch`` applied to ERP invoice ``applied_to``."""
+    def payment(self, c: Customer, ch: str | None, tdate: str, amount: str, applied_to: str | None, status: str,
+                memo: str, applied: str | None = None) -> str:
+        """A CustPymt for charge ``ch`` (None: a receipt keyed without the Stripe id) applied to ERP invoice
+        ``applied_to`` for ``applied`` (default: its whole amount; ``applied_to`` None: not applied)."""
         tid = self.next_tid()
         self.txn(tid, f"PYMT{tid}", "CustPymt", ch, c.ns_id, tdate, c.subsidiary, c.cur_code, amount, None, status,
                  memo)
-        self.link(applied_to, tid, "Payment", amount)
+        if applied_to is not None:
+            self.link(applied_to, tid, "Payment", applied or amount)
         return tid

@@ -42,6 +42,10 @@ class Payouts:
         chosen = prng.sample(oct_payouts, min(len(oct_payouts), 2 * n_po_plants))
         fee_plants = set(chosen[:n_po_plants])
         sum_plants = set(chosen[n_po_plants:])
+        # no draw of the stream (the roll-forward plants come next): the first unplanted October payout fails,
+        # the last one is deposited in the next month (in transit at month end)
+        clean = [i for i in oct_payouts if i not in fee_plants | sum_plants]
+        failed, late = (clean[0], clean[-1]) if len(clean) >= 2 else (None, None)
         for i, pk in enumerate(pkeys):
             day, ent, cur = pk
             entries = self.pending[pk]
@@ -49,8 +53,8 @@ class Payouts:
             po, potxn = new("po"), new("txn")
             amount = sum(e.net for e in entries)
             arrival = day * DAY
-            stripe.payout(po, potxn, ent, cur, amount, arrival, "paid" if arrival < SNAPSHOT else "in_transit",
-                          [e.txn for e in entries])
+            status = "failed" if i == failed else "paid" if arrival < SNAPSHOT else "in_transit"
+            stripe.payout(po, potxn, ent, cur, amount, arrival, status, [e.txn for e in entries])
             dep = ns.next_tid()
             lines = [(e.erp_amount, "Undeposited Funds", e.erp_id) for e in entries if e.erp_id is not None]
             fee_line = -sum(e.fee for e in entries)
@@ -67,12 +71,19 @@ class Payouts:
                 sum_delta = 1 + prng.randrange(10000 if cur != "jpy" else 1000)
                 lines.append((sum_delta, "Bank Adjustments", None))
             total = sum(x[0] for x in lines)
-            ns.txn(dep, f"DEP{dep}", "Deposit", po, None, date_of(arrival), ENTITIES[ent]["subsidiary"], cur.upper(),
-                   d(total), None, None, "STRIPE PAYOUT")
+            deposited = arrival + 3 * DAY if i == late else arrival
+            ns.txn(dep, f"DEP{dep}", "Deposit", po, None, date_of(deposited), ENTITIES[ent]["subsidiary"],
+                   cur.upper(), d(total), None, None, "STRIPE PAYOUT")
             for n, (a, acct, src) in enumerate(lines, 1):
                 ns.line(dep, n, None, None, d(a), None, acct, src, None)
             if fee_delta:
                 key.add("payment", "fee_mismatch", [po], [dep], object="payout", amount=fee_delta, currency=cur,
+                        period=period_of(arrival))
+            if i == failed:
+                key.add("payment", "payout_failed", [po], [dep], object="payout", amount=total, currency=cur,
+                        period=period_of(arrival))
+            if i == late:
+                key.add("payment", "in_transit", [po], [dep], object="payout", amount=amount, currency=cur,
                         period=period_of(arrival))
             if sum_delta:
                 key.add("payment", "payout_sum_mismatch", [po], [dep], object="payout", amount=sum_delta,

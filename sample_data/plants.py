@@ -74,6 +74,25 @@ class Plants:
         return None
 
 
+CASH_PLANTS = {"partial": ["group_clean", "group_ambiguous"], "paid": ["partially_applied", "unapplied"]}
+"""Payment plants taken by the first clean October invoices of each pool, in order (no draw of the stream)."""
+
+
+class CashPlants:
+    """Hands out each cash plant once: receipts for several charges, and ERP payments applied short or not at all."""
+
+    def __init__(self) -> None:
+        self.left = {pool: list(kinds) for pool, kinds in CASH_PLANTS.items()}
+
+    def peek(self, status: str) -> str | None:
+        """The next cash plant for a clean plant-month invoice of pool ``status``, if any is left."""
+        pool = self.left.get(status)
+        return pool[0] if pool else None
+
+    def take(self, status: str) -> None:
+        self.left[status].pop(0)
+
+
 class AnswerKey:
     """The list of planted breaks written to ``answer_key.json``."""
 

@@ -90,7 +90,7 @@ def _print_summary(svc, summary) -> None:
 
     matched = sum(summary.matched.values())
     breaks = sum(v["count"] for v in summary.breaks_by_kind.values())
-    console.print(f"match run #{summary.run_id} for {summary.period}: {matched:,} matched, {breaks:,} breaks")
+    console.print(f"match runs {summary.runs} for {summary.period}: {matched:,} matched, {breaks:,} breaks")
     table = Table(title=f"reconciliation {summary.period}")
     for col in ("domain", "cur", "billing", "billing total", "ERP", "ERP total", "matched", "open breaks",
                 "open amount"):

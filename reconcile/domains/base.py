@@ -80,6 +80,7 @@ class Domain:
     queue_columns: tuple[str, ...]
     workpaper_columns: tuple[str, ...]
     rule_sections: frozenset[str] = field(default_factory=frozenset)  # extra [domain.X] tables its rules may have
+    amount_field: str = "total"  # the canonical column a manual match adds up
 
     def kind(self, name: str) -> KindSpec:
         for spec in self.kinds:

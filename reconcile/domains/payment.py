@@ -215,4 +215,5 @@ PAYMENT = register(PaymentDomain(
     queue_columns=QUEUE_COLUMNS,
     workpaper_columns=WORKPAPER_COLUMNS,
     rule_sections=frozenset({"dates", "payouts", "grouping"}),
+    amount_field="amount",
 ))

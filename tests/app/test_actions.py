@@ -82,7 +82,7 @@ async def test_bulk_status_on_a_selection(svc) -> None:
 
 
 async def test_manual_match_removes_the_break_from_the_queue(svc) -> None:
-    breaks = svc.breaks(PERIOD)
+    breaks = svc.breaks(PERIOD, domain="invoice")
     billing_only = breaks.filter(pl.col("kind") == "missing_in_erp").row(0, named=True)
     erp_only = breaks.filter((pl.col("kind") == "missing_in_billing")
                              & (pl.col("currency") == billing_only["currency"])).row(0, named=True)
@@ -111,7 +111,7 @@ async def test_manual_match_removes_the_break_from_the_queue(svc) -> None:
 
 
 async def test_unmatch_reopens_the_break(svc) -> None:
-    breaks = svc.breaks(PERIOD)
+    breaks = svc.breaks(PERIOD, domain="invoice")
     b = breaks.filter(pl.col("kind") == "missing_in_erp").row(0, named=True)
     e = breaks.filter((pl.col("kind") == "missing_in_billing") & (pl.col("currency") == b["currency"])).row(0, named=True)
     svc.manual_match("invoice", b["billing_ids"], e["erp_ids"], reason="test", user="tester")

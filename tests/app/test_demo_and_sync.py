@@ -38,7 +38,9 @@ def test_demo_headless_syncs_matches_and_exits_0(small_sample: Path, tmp_path: P
                            "--workspace", str(tmp_path / "demo"), "--data", str(small_sample)],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "match run #1 for 2026-10" in proc.stdout
+    assert "match runs #1 invoice, #2 payment for 2026-10" in proc.stdout
+    for domain in ("invoice", "payment"):  # both domains' figures are reported
+        assert any(domain in line and "USD" in line for line in proc.stdout.splitlines()), proc.stdout
     svc = open_workspace(tmp_path / "demo")
     assert set(svc.sources()["last_sync_status"]) == {"ok"}
     assert svc.last_run(PERIOD) is not None and len(svc.breaks(PERIOD)) > 0
@@ -66,10 +68,10 @@ async def test_sync_screen_syncs_then_rematches(small_sample: Path, tmp_path: Pa
             await pilot.press("g")
             await until(pilot, lambda: svc.last_run(PERIOD) is not None, "the re-match", timeout=60)
             log = app.screen.query_one(Log)
-            await until(pilot, lambda: any("match run #" in line for line in log.lines), "the summary line")
+            await until(pilot, lambda: any("match runs #" in line for line in log.lines), "the summary line")
             assert any(line.startswith("stripe: ") and "records in" in line for line in log.lines)
             assert app.state.data_version == 1
-    assert svc.audit_events().filter(pl.col("action") == "match.run").height == 1
+    assert svc.audit_events().filter(pl.col("action") == "match.run").height == 2  # invoice and payment
 
 
 async def test_sync_failure_is_shown_and_nothing_rematched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

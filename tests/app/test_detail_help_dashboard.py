@@ -15,7 +15,7 @@ from .pilot import queue_table, until
 
 
 async def test_detail_shows_both_sides_with_differences_lineage_and_history(svc) -> None:
-    brk = svc.breaks(PERIOD, kind="amount_mismatch").row(0, named=True)
+    brk = svc.breaks(PERIOD, kind="amount_mismatch", domain="invoice").row(0, named=True)
     svc.add_note(brk["id"], "checking with AR", user="tester")
     async with TieoutApp(svc, period=PERIOD, start="queue").run_test(size=(160, 40)) as pilot:
         await queue_table(pilot)

@@ -3,6 +3,7 @@
 This is a tiny independent reference matcher: exact keys only (Stripe id == NetSuite externalid).
 """
 from collections import defaultdict
+from itertools import combinations
 import random
 import time
 
@@ -103,17 +104,27 @@ def found_payment_breaks(data):
     inv_of_pi = {p["payment"]["payment_intent"]: p["invoice"] for p in data["stripe/invoice_payment"]}
     applied = defaultdict(list)
     for ln in data["netsuite/transactionlink"]:
-        applied[ln["nextdoc"]].append(ln["previousdoc"])
+        applied[ln["nextdoc"]].append(ln)
     ext_of = {t["id"]: t["externalid"] for t in txns}
+    grouped = _grouped_receipts(data, by_ext, cust_ext)
+    out |= grouped
+    in_groups = {ch for _, chs, _ in grouped for ch in chs}
     for ch in data["stripe/charge"]:
         erp = by_ext[("CustPymt", ch["id"])]
         if not erp:
-            out.add(("missing_in_erp", (ch["id"],), ()))
+            if ch["id"] not in in_groups:
+                out.add(("missing_in_erp", (ch["id"],), ()))
             continue
         t = erp[0]
-        if money(t["foreigntotal"], ch["currency"]) != ch["amount"]:
+        total = money(t["foreigntotal"], ch["currency"])
+        if total != ch["amount"]:
             out.add(("amount_mismatch", (ch["id"],), (t["id"],)))
-        if [ext_of[x] for x in applied[t["id"]]] != [inv_of_pi[ch["payment_intent"]]]:
+        links = applied[t["id"]]
+        if not links:
+            out.add(("unapplied", (ch["id"],), (t["id"],)))
+        elif sum(money(ln["foreignamount"], ch["currency"]) for ln in links) < total:
+            out.add(("partially_applied", (ch["id"],), (t["id"],)))
+        if links and [ext_of[ln["previousdoc"]] for ln in links] != [inv_of_pi[ch["payment_intent"]]]:
             out.add(("wrong_invoice", (ch["id"],), (t["id"],)))
     for re in data["stripe/refund"]:
         erp = by_ext[("CustRfnd", re["id"])]
@@ -124,7 +135,7 @@ def found_payment_breaks(data):
     charge_ids = {c["id"] for c in data["stripe/charge"]}
     refund_ids = {r["id"] for r in data["stripe/refund"]}
     for t in txns:
-        if t["type"] == "CustPymt" and t["externalid"] not in charge_ids:
+        if t["type"] == "CustPymt" and t["externalid"] is not None and t["externalid"] not in charge_ids:
             out.add(("missing_in_billing", (), (t["id"],)))
         if t["type"] == "CustRfnd" and t["externalid"] not in refund_ids:
             out.add(("missing_in_billing", (), (t["id"],)))
@@ -139,6 +150,11 @@ def found_payment_breaks(data):
             continue
         d = dep[0]
         cur = po["currency"]
+        if po["status"] == "failed":
+            out.add(("payout_failed", (po["id"],), (d["id"],)))
+            continue
+        if d["trandate"][:7] > period(po["arrival_date"]):
+            out.add(("in_transit", (po["id"],), (d["id"],)))
         dl = lines[d["id"]]
         fees = sum(b["fee"] for b in po_txns[po["id"]])
         fee_line = -sum(money(x["foreignamount"], cur) for x in dl if x["account"] == "Merchant Fees")
@@ -147,6 +163,30 @@ def found_payment_breaks(data):
         assert sum(money(x["foreignamount"], cur) for x in dl) == money(d["foreigntotal"], cur)
         if money(d["foreigntotal"], cur) != po["amount"]:
             out.add(("payout_sum_mismatch", (po["id"],), (d["id"],)))
+    return out
+
+
+def _grouped_receipts(data, by_ext, cust_ext):
+    """CustPymts keyed without a Stripe id: the same customer's charges the ERP lacks, same day, in groups of
+    2..5 adding up to the receipt (brute force): one group is a match, two or more ambiguous."""
+    out = set()
+    free = defaultdict(list)
+    for ch in data["stripe/charge"]:
+        if not by_ext[("CustPymt", ch["id"])]:
+            free[(ch["customer"], ch["currency"], time.strftime("%Y-%m-%d", time.gmtime(ch["created"])))].append(ch)
+    for t in data["netsuite/transaction"]:
+        if t["type"] != "CustPymt" or t["externalid"] is not None:
+            continue
+        cands = free[(cust_ext[t["entity"]], t["currency"].lower(), t["trandate"])]
+        target = money(t["foreigntotal"], t["currency"].lower())
+        groups = [g for n in range(2, 6) for g in combinations(cands, n) if sum(c["amount"] for c in g) == target]
+        ids = tuple(sorted({c["id"] for g in groups for c in g}))
+        if len(groups) == 1:
+            out.add(("matched", ids, (t["id"],)))
+        elif groups:
+            out.add(("ambiguous", ids, (t["id"],)))
+        else:
+            out.add(("missing_in_billing", (), (t["id"],)))
     return out
 
 
@@ -218,7 +258,8 @@ def test_every_kind_is_planted(data):
                                      "currency_mismatch", "status_mismatch", "customer_mismatch",
                                      "period_mismatch", "duplicate_in_erp", "duplicate_in_billing"]}
     want |= {("payment", k) for k in ["missing_in_erp", "missing_in_billing", "amount_mismatch", "fee_mismatch",
-                                      "wrong_invoice", "payout_sum_mismatch"]}
+                                      "wrong_invoice", "payout_sum_mismatch", "partially_applied", "unapplied",
+                                      "ambiguous", "matched", "payout_failed", "in_transit"]}
     want |= {("revenue", k) for k in ["schedule_missing", "period_amount_mismatch", "schedule_total_mismatch",
                                       "rollforward_difference"]}
     assert want <= kinds, want - kinds

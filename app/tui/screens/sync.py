@@ -54,7 +54,7 @@ class SyncScreen(Screen):
             summary = svc.sync_and_match(state.period, progress, entity=state.entity, user=user)
             matched = sum(summary.matched.values())
             breaks = sum(v["count"] for v in summary.breaks_by_kind.values())
-            return SyncFinished(True, f"match run #{summary.run_id}: {matched:,} matched, {breaks:,} breaks")
+            return SyncFinished(True, f"match runs {summary.runs}: {matched:,} matched, {breaks:,} breaks")
 
         in_worker(self, job, group="sync", exclusive=True)
 
