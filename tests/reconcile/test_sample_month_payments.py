@@ -11,10 +11,11 @@ from tieout.app.cli import cli
 ANSWER_KEY = "answer_key.json"
 
 
-def _planted(sample_dir) -> dict[tuple[str, tuple[str, ...], tuple[str, ...]], int | None]:
+def _planted(sample_dir, *, matched: bool = False) -> dict[tuple[str, tuple[str, ...], tuple[str, ...]], int | None]:
+    """Planted payment breaks (or, with ``matched``, the planted matches the engine must make)."""
     key = json.loads((sample_dir / ANSWER_KEY).read_text(encoding="utf-8"))
     return {(k["kind"], tuple(sorted(k["billing_ids"])), tuple(sorted(k["erp_ids"]))): k.get("amount")
-            for k in key if k["domain"] == "payment"}
+            for k in key if k["domain"] == "payment" and (k["kind"] == "matched") == matched}
 
 
 def test_payment_precision_and_recall_are_one_on_the_sample_month(sample_svc, sample_month) -> None:
@@ -30,6 +31,12 @@ def test_payment_precision_and_recall_are_one_on_the_sample_month(sample_svc, sa
         k: amount for k, amount in planted.items() if amount is not None}
     assert summary.matched["payment"] > 10 * len(planted)
     assert {"charge", "refund", "payout"} <= set(found["object_type"])
+    assert {"ambiguous", "partially_applied", "unapplied", "payout_failed", "in_transit"} <= set(found["kind"])
+    # one receipt for several charges, no ids: matched as a group
+    matches = sample_svc.matches("2026-10", domain="payment")
+    groups = {("matched", tuple(b), tuple(e)) for b, e, rule in matches.select("billing_ids", "erp_ids", "rule").rows()
+              if rule == "subset_sum"}
+    assert groups == set(_planted(sample_month, matched=True))
 
 
 def test_match_and_breaks_by_domain_from_the_cli(sample_svc) -> None:
