@@ -13,7 +13,7 @@ PERIOD = "2026-10"
 
 
 def _amount_break(svc: Service) -> dict:
-    return svc.breaks(PERIOD, kind="amount_mismatch").row(0, named=True)
+    return svc.breaks(PERIOD, kind="amount_mismatch", domain="invoice").row(0, named=True)
 
 
 def test_shows_status_and_formatted_amounts_not_minor_units(svc: Service, tieout) -> None:  # type: ignore[no-untyped-def]
