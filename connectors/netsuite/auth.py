@@ -18,7 +18,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
@@ -72,15 +72,21 @@ def _enc(value: str) -> str:
     return quote(value, safe="~-._")
 
 
-def tba_signature(method: str, url: str, oauth: dict[str, str], consumer_secret: str, token_secret: str) -> str:
-    """The OAuth 1.0a HMAC-SHA256 signature of a request (RFC 5849 section 3.4)."""
+def tba_base_string(method: str, url: str, oauth: dict[str, str]) -> str:
+    """The OAuth 1.0a signature base string of a request (RFC 5849 section 3.4.1)."""
     parts = urlsplit(url)
-    base_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    # scheme and host are case-insensitive, so the base string lower-cases them (section 3.4.1.2)
+    base_url = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}"
     params = [(k, v) for k, v in oauth.items() if k not in ("oauth_signature", "realm")]
     params += parse_qsl(parts.query, keep_blank_values=True)
-    normalized = "&".join(f"{_enc(k)}={_enc(v)}" for k, v in sorted((_enc(k), _enc(v)) for k, v in params))
-    base = "&".join((method.upper(), _enc(base_url), _enc(normalized)))
+    normalized = "&".join(f"{k}={v}" for k, v in sorted((_enc(k), _enc(v)) for k, v in params))
+    return "&".join((method.upper(), _enc(base_url), _enc(normalized)))
+
+
+def tba_signature(method: str, url: str, oauth: dict[str, str], consumer_secret: str, token_secret: str) -> str:
+    """The OAuth 1.0a HMAC-SHA256 signature of a request (RFC 5849 section 3.4)."""
     key = f"{_enc(consumer_secret)}&{_enc(token_secret)}"
+    base = tba_base_string(method, url, oauth)
     return base64.b64encode(hmac.new(key.encode(), base.encode(), hashlib.sha256).digest()).decode()
 
 
@@ -96,17 +102,6 @@ def tba_header(method: str, url: str, creds: TbaCredentials) -> str:
     oauth["oauth_signature"] = tba_signature(method, url, oauth, creds.consumer_secret, creds.token_secret)
     fields = ", ".join(f'{k}="{_enc(v)}"' for k, v in oauth.items())
     return f'OAuth realm="{creds.account}", {fields}'
-
-
-def parse_oauth_header(header: str) -> dict[str, str]:
-    """``OAuth k="v", ...`` -> {k: v} (decoded)."""
-    if not header.startswith("OAuth "):
-        return {}
-    out: dict[str, str] = {}
-    for item in header[6:].split(","):
-        key, _, value = item.strip().partition("=")
-        out[key] = unquote(value.strip('"'))
-    return out
 
 
 def tba_signer(creds: TbaCredentials):  # -> Callable[[httpx.Request], None]
@@ -140,19 +135,3 @@ def client_assertion(creds: OAuth2Credentials, token_url: str, now: int | None =
     signature = key.sign(signing_input.encode(),  # type: ignore[union-attr]
                          padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
     return f"{signing_input}.{_b64url(signature)}"
-
-
-def verify_assertion(assertion: str, private_key_pem: str) -> dict:
-    """Check a client assertion against the key pair's public half; returns its claims (sandbox side)."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding
-
-    try:
-        head, body, sig = assertion.split(".")
-        public = serialization.load_pem_private_key(private_key_pem.encode(), password=None).public_key()
-        public.verify(base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4)), f"{head}.{body}".encode(),  # type: ignore[union-attr,call-arg]
-                      padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
-        return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    except (ValueError, InvalidSignature):
-        raise CredentialError("invalid client assertion") from None

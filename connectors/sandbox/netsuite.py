@@ -18,24 +18,20 @@ import json
 import re
 import secrets
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from tieout.connectors.errors import CredentialError
 from tieout.connectors.netsuite.auth import (
     ASSERTION_TYPE,
     TOKEN_PATH,
     OAuth2Credentials,
     TbaCredentials,
     parse_credentials,
-    parse_oauth_header,
-    tba_signature,
-    verify_assertion,
 )
+from tieout.connectors.sandbox.netsuite_auth import Refused, check_client_assertion, check_tba
 from tieout.connectors.sample_set import SampleSet
 from tieout.connectors.sandbox.faults import Faults
 from tieout.connectors.sandbox.netsuite_records import TYPES, RecordStore
@@ -130,18 +126,17 @@ class NetSuiteSandbox(Sandbox):
         if header.startswith("Bearer ") and header[7:] in self._tokens:
             return
         if isinstance(self.creds, TbaCredentials) and header.startswith("OAuth "):
-            oauth = parse_oauth_header(header)
-            url = f"http://{request.headers.get('Host')}{request.url}"
-            expected = tba_signature(request.method, url, oauth, self.creds.consumer_secret, self.creds.token_secret)
-            fresh = abs(time.time() - int(oauth.get("oauth_timestamp") or 0)) < 300
-            nonce = oauth.get("oauth_nonce", "")
-            if (oauth.get("oauth_consumer_key") == self.creds.consumer_key
-                    and oauth.get("oauth_token") == self.creds.token_id
-                    and oauth.get("realm") == self.creds.account
-                    and oauth.get("oauth_signature") == expected and fresh and nonce not in self._nonces):
+            c = self.creds
+            try:
                 with self._lock:
+                    nonce = check_tba(request.method, request.headers.get("Host", ""), request.url, header,
+                                      account=c.account, consumer_key=c.consumer_key,
+                                      consumer_secret=c.consumer_secret, token_id=c.token_id,
+                                      token_secret=c.token_secret, seen_nonces=self._nonces)
                     self._nonces.add(nonce)
                 return
+            except Refused:
+                pass
         raise _error(401, "INVALID_LOGIN", "Invalid login attempt. For more details, see the Login Audit Trail.")
 
     def _token(self, request: Request) -> tuple[int, Any]:
@@ -149,12 +144,13 @@ class NetSuiteSandbox(Sandbox):
         if not isinstance(self.creds, OAuth2Credentials) or form.get("grant_type") != "client_credentials" \
                 or form.get("client_assertion_type") != ASSERTION_TYPE:
             raise Reply(400, {"error": "invalid_request"})
+        c = self.creds
         try:
-            claims = verify_assertion(form.get("client_assertion", ""), self.creds.private_key)
-        except CredentialError:
+            check_client_assertion(form.get("client_assertion", ""), private_key_pem=c.private_key,
+                                   certificate_id=c.certificate_id, client_id=c.client_id,
+                                   token_url=f"http://{request.headers.get('Host', '')}{TOKEN_PATH}")
+        except Refused:
             raise Reply(401, {"error": "invalid_client"}) from None
-        if claims.get("iss") != self.creds.client_id or claims.get("exp", 0) < time.time():
-            raise Reply(401, {"error": "invalid_client"})
         token = secrets.token_hex(24)
         with self._lock:
             self._tokens.add(token)
