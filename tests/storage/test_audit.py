@@ -51,6 +51,58 @@ def test_raw_sql_tampering_is_detected(ws: Workspace, tamper: str) -> None:
     assert f"BROKEN at audit event {result.broken_id}" in out.output
 
 
+# One edit per hashed column of event 3 (a break.note by "tester" on break b1): each must break the chain there.
+@pytest.mark.parametrize(("column", "value"), [
+    ("at", "2020-01-01T00:00:00Z"),
+    ("user", "mallory"),
+    ("action", "break.status"),
+    ("object_type", "match"),
+    ("object_id", "b9"),
+    ("details", '{"note": "edited"}'),
+])
+def test_an_edit_to_any_hashed_column_is_detected_at_that_event(ws: Workspace, column: str, value: str) -> None:
+    _append(ws, 4)
+    with sqlite3.connect(ws.db_path) as conn:
+        before = conn.execute(f"SELECT {column} FROM audit_event WHERE id = 3").fetchone()[0]
+        assert before != value
+        conn.execute(f"UPDATE audit_event SET {column} = ? WHERE id = 3", (value,))
+    with ws.session() as s:
+        result = audit.verify(s)
+    assert (result.ok, result.broken_id, result.problem) == (False, 3, "content does not match its hash")
+
+
+def test_an_edited_prev_hash_is_detected(ws: Workspace) -> None:
+    _append(ws, 4)
+    with sqlite3.connect(ws.db_path) as conn:
+        conn.execute("UPDATE audit_event SET prev_hash = ? WHERE id = 3", ("f" * 64,))
+    with ws.session() as s:
+        result = audit.verify(s)
+    assert (result.ok, result.broken_id) == (False, 3)
+
+
+def test_a_deleted_event_with_the_next_one_relinked_is_detected(ws: Workspace) -> None:
+    """Splicing out event 3 and pointing event 4 at event 2 leaves prev_hash links intact; the hash still breaks."""
+    _append(ws, 4)
+    with sqlite3.connect(ws.db_path) as conn:
+        head2 = conn.execute("SELECT hash FROM audit_event WHERE id = 2").fetchone()[0]
+        conn.execute("DELETE FROM audit_event WHERE id = 3")
+        conn.execute("UPDATE audit_event SET prev_hash = ? WHERE id = 4", (head2,))
+    with ws.session() as s:
+        result = audit.verify(s)
+    assert (result.ok, result.broken_id, result.problem) == (False, 4, "content does not match its hash")
+
+
+@pytest.mark.xfail(strict=True, reason="truncation needs the audit anchor (issue 16, item 5a, by the reliability "
+                                       "helper): without it, deleting the newest events leaves a valid chain")
+@pytest.mark.parametrize("keep", [3, 0], ids=["newest_events", "all_events"])
+def test_deleting_the_newest_events_is_detected(ws: Workspace, keep: int) -> None:
+    _append(ws, 4)
+    with sqlite3.connect(ws.db_path) as conn:
+        conn.execute("DELETE FROM audit_event WHERE id > ?", (keep,))
+    out = CliRunner().invoke(cli, ["audit", "verify", "--workspace", str(ws.path)])
+    assert out.exit_code == 1, out.output
+
+
 def test_cli_verify_ok(ws: Workspace) -> None:
     _append(ws, 2)
     out = CliRunner().invoke(cli, ["audit", "verify", "--workspace", str(ws.path)])
