@@ -70,6 +70,7 @@ class CloseWork:
             check_period(period)
         except PeriodError as exc:
             raise ServiceError(str(exc)) from None
+        self.ws.check_entity(entity)
         ruleset = self.ruleset()
         # all domains: those the ruleset has rules for (a workspace ruleset may cover only some)
         chosen = domains.select(domain) if domain else tuple(d for d in domains.matched() if d.name in ruleset.domains)

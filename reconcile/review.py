@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 from tieout.reconcile import domains
-from tieout.reconcile.inputs import manual_ids
 from tieout.reconcile.queries import record_view
+from tieout.reconcile.rules import load_ruleset
 from tieout.storage import audit, periods
 from tieout.storage import breaks as store
 from tieout.storage.db import utc_now
@@ -93,10 +93,12 @@ class ReviewActions:
             erp = [record_view(conn, dom, "erp", i) for i in erp_ids]
         finally:
             conn.close()
-        held = manual_ids(store.manual_matches(self.ws.db_path, domain))
-        taken = sorted(set(billing_ids) & set(held["billing"]) | set(erp_ids) & set(held["erp"]))
-        if taken:
-            raise ServiceError(f"already in an active manual match: {', '.join(taken)}; unmatch it first")
+        self._refuse_matched(domain, billing_ids, erp_ids)
+        currencies = sorted({r.fields["currency"] for r in billing + erp})
+        if len(currencies) > 1 and not load_ruleset(self.ws.config.ruleset, base=self.ws.path).domain(
+                domain).manual_cross_currency:
+            raise ServiceError(f"currencies differ ({', '.join(currencies)}): the ruleset does not allow manual "
+                               f"matches across currencies ([{domain}.manual] cross_currency = true would)")
         first = billing[0].fields
         now = utc_now()
         with self.ws.session() as s:
@@ -117,6 +119,18 @@ class ReviewActions:
                          details={"period": first["posting_period"], "domain": domain, "billing_ids": billing_ids,
                                   "erp_ids": erp_ids, "reason": reason, "breaks": resolved})
         return match_id
+
+    def _refuse_matched(self, domain: str, billing_ids: list[str], erp_ids: list[str]) -> None:
+        """A record in an active match (a run's or a manual one) cannot be matched again."""
+        for row in store.active_matches(self.ws.db_path, domain).iter_rows(named=True):
+            taken = sorted(set(billing_ids) & set(json.loads(row["billing_ids"]))
+                           | set(erp_ids) & set(json.loads(row["erp_ids"])))
+            if taken and row["manual"]:
+                raise ServiceError(f"{', '.join(taken)}: already matched by manual match {row['id']}; "
+                                   "unmatch it first")
+            if taken:
+                raise ServiceError(f"{', '.join(taken)}: already matched by a match run (match {row['id']}); "
+                                   "a manual match is for records no rule matched")
 
     def unmatch(self, match_id: int, *, reason: str, user: str | None = None) -> None:
         """Undo a manual match: breaks it resolved reopen, and the next run treats its records like any others."""

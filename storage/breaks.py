@@ -150,11 +150,22 @@ def list_matches(db_path: Path, period: str, *, domain: str | None = None,
 
 def manual_matches(db_path: Path, domain: str) -> pl.DataFrame:
     """Active manual matches of the domain (id lists as JSON text): their records leave automatic matching."""
-    frame = read_frame(db_path, 'SELECT id, billing_ids, erp_ids FROM "match" '
-                                "WHERE manual = 1 AND active = 1 AND domain = ? ORDER BY id", [domain])
+    return _active_matches(db_path, domain, manual_only=True).drop("manual")
+
+
+def active_matches(db_path: Path, domain: str) -> pl.DataFrame:
+    """Every active match of the domain, a run's or a manual one (id lists as JSON text): no record is matched twice."""
+    return _active_matches(db_path, domain, manual_only=False)
+
+
+def _active_matches(db_path: Path, domain: str, *, manual_only: bool) -> pl.DataFrame:
+    only = " AND manual = 1" if manual_only else ""
+    frame = read_frame(db_path, f'SELECT id, manual, billing_ids, erp_ids FROM "match" '
+                                f"WHERE active = 1{only} AND domain = ? ORDER BY id", [domain])
+    schema = {"id": pl.Int64, "manual": pl.Int64, "billing_ids": pl.String, "erp_ids": pl.String}
     if frame.height == 0:
-        return pl.DataFrame(schema={"id": pl.Int64, "billing_ids": pl.String, "erp_ids": pl.String})
-    return frame
+        return pl.DataFrame(schema=schema)
+    return frame.select(pl.col(c).cast(t) for c, t in schema.items())
 
 
 def stored_matches(db_path: Path, scope: Scope) -> pl.DataFrame:

@@ -221,6 +221,12 @@ class Workspace:
                 raise StoreError(describe_db_error(exc, self.db_path)) from exc
             raise
 
+    def check_entity(self, entity: str | None) -> None:
+        """Refuse an entity this workspace does not define: a typo would otherwise match or export nothing."""
+        if entity is not None and entity not in self.config.entities:
+            known = ", ".join(sorted(self.config.entities)) or "none configured"
+            raise WorkspaceError(f"entity {entity!r}: not in this workspace (entities: {known})")
+
     def raw(self):  # -> sqlite3.Connection
         """A plain sqlite3 connection for bulk paths (close it when done)."""
         return raw_connect(self.db_path)

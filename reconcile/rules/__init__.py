@@ -58,12 +58,15 @@ class DomainRules:
     status_equivalent: tuple[tuple[str, ...], ...] = ()  # statuses that are one state (open ~ uncollectible)
     duplicate_keys: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)  # the domain's own sections ([payment.fx] ...), as parsed
+    manual_cross_currency: bool = False  # may a manual match pair records in different currencies?
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data for the ruleset hash; no ``options`` key when there are none (keeps older hashes)."""
+        """Plain data for the ruleset hash; settings added later count only when set (keeps older hashes)."""
         data = asdict(self)
         if not data["options"]:
             del data["options"]
+        if not data["manual_cross_currency"]:
+            del data["manual_cross_currency"]
         return data
 
 
@@ -139,7 +142,7 @@ def parse_ruleset(text: str, *, source: str = "<ruleset>") -> Ruleset:
 def _domain(domain: Any, body: dict[str, Any], where: str) -> DomainRules:
     """One domain's section, checked against the fields the domain declares (a registered Domain)."""
     name = domain.name
-    _no_extra(body, {"passes", "compare", "duplicates", *domain.rule_sections}, where)
+    _no_extra(body, {"passes", "compare", "duplicates", "manual", *domain.rule_sections}, where)
     raw_passes = body.get("passes")
     if not isinstance(raw_passes, list) or not raw_passes:
         raise RulesetError(f"{where}: needs at least one [[{name}.passes]] entry")
@@ -164,9 +167,17 @@ def _domain(domain: Any, body: dict[str, Any], where: str) -> DomainRules:
     if unknown:
         raise RulesetError(f"{where}.duplicates: unknown field(s) {unknown} "
                            f"(known: {', '.join(sorted(domain.duplicate_fields))})")
+    manual = body.get("manual", {})
+    if not isinstance(manual, dict):
+        raise RulesetError(f"{where}.manual: must be a table")
+    _no_extra(manual, {"cross_currency"}, f"{where}.manual")
+    cross_currency = manual.get("cross_currency", False)
+    if not isinstance(cross_currency, bool):
+        raise RulesetError(f"{where}.manual: cross_currency must be true or false, not {cross_currency!r}")
     return DomainRules(passes=passes, compare_fields=fields, compare_tolerance=_tolerance(compare, f"{where}.compare"),
                        status_equivalent=tuple(tuple(g) for g in equivalent), duplicate_keys=dup_keys,
-                       options={s: body[s] for s in sorted(domain.rule_sections) if s in body})
+                       options={s: body[s] for s in sorted(domain.rule_sections) if s in body},
+                       manual_cross_currency=cross_currency)
 
 
 def _pass(key_fields: frozenset[str], body: Any, where: str) -> Pass:

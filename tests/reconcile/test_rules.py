@@ -77,3 +77,15 @@ def test_workspace_override_is_used_and_checked(ws, svc, tmp_path) -> None:
     (ws.path / "rules.toml").write_text(MINIMAL + "date_days = -1\n", encoding="utf-8")
     bad = runner.invoke(cli, ["rules", "check", "--workspace", str(ws.path)])
     assert bad.exit_code == 1 and "date_days must be" in bad.output
+
+
+def test_manual_cross_currency_setting_is_validated_and_hashed_only_when_set() -> None:
+    base = '[[invoice.passes]]\nname = "id"\nkeys = ["ref"]\n'
+    plain = parse_ruleset(base)
+    assert parse_ruleset(base + "[invoice.manual]\ncross_currency = false\n").hash == plain.hash
+    allowed = parse_ruleset(base + "[invoice.manual]\ncross_currency = true\n")
+    assert allowed.domain("invoice").manual_cross_currency and allowed.hash != plain.hash
+    with pytest.raises(RulesetError, match=r"\[invoice\]\.manual: cross_currency must be true or false"):
+        parse_ruleset(base + '[invoice.manual]\ncross_currency = "yes"\n')
+    with pytest.raises(RulesetError, match=r"\[invoice\]\.manual: unknown setting\(s\) \['currency'\]"):
+        parse_ruleset(base + "[invoice.manual]\ncurrency = true\n")
