@@ -54,7 +54,9 @@ EXCLUDED_OPERATORS = [
 
 
 def _config(module: str, tests: list[str]) -> str:
-    command = f"{sys.executable} -m pytest -x -q -p no:cacheprovider --no-header {' '.join(tests)}"
+    # the snapshot plugins load Textual (a second of import per mutant) and these tests take no snapshots
+    command = (f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:textual-snapshot -p no:syrupy "
+               f"--no-header {' '.join(tests)}")
     excluded = ", ".join(f"'{r}'" for r in EXCLUDED_OPERATORS)
     return (f'[cosmic-ray]\nmodule-path = "{module}"\ntimeout = {TIMEOUT_SECONDS}\nexcluded-modules = []\n'
             f'test-command = "{command}"\n\n[cosmic-ray.distributor]\nname = "local"\n\n'
