@@ -16,9 +16,8 @@ import sys
 import polars as pl
 import pytest
 
-from tieout.reconcile.breaks import Outcome, classify
-from tieout.reconcile.engine import pair_records
-from tieout.reconcile.inputs import normalise
+from tieout.reconcile.domains.base import Outcome
+from tieout.reconcile.domains.invoice import INVOICE, normalise
 from tieout.reconcile.rules import parse_ruleset
 
 COLUMNS = ["side", "object_type", "key", "ref", "number", "customer", "currency", "entity", "amount", "tax",
@@ -36,7 +35,7 @@ def run(rules_toml: str, rows: list[dict]) -> Outcome:
     rules = parse_ruleset(rules_toml).domain("invoice")
     frame = normalise(pl.DataFrame(rows, schema={c: (pl.Int64 if c in ("amount", "tax") else pl.String)
                                                  for c in COLUMNS}))
-    return classify(frame, pair_records(frame, rules), rules, "invoice")
+    return INVOICE.reconcile(frame, rules)
 
 
 def fuzzy_pass(tolerance: str) -> str:
@@ -194,14 +193,12 @@ def test_many_to_one_with_two_erp_candidates_is_flagged_not_matched() -> None:
 _IDS_SCRIPT = """
 import json, sys
 import polars as pl
-from tieout.reconcile.breaks import classify
-from tieout.reconcile.engine import pair_records
-from tieout.reconcile.inputs import normalise
+from tieout.reconcile.domains.invoice import INVOICE, normalise
 from tieout.reconcile.rules import parse_ruleset
 rows, schema = json.loads(sys.stdin.read())
 rules = parse_ruleset(EXTERNAL_ID).domain("invoice")
 frame = normalise(pl.DataFrame(rows, schema={k: getattr(pl, v) for k, v in schema.items()}))
-out = classify(frame, pair_records(frame, rules), rules, "invoice").breaks
+out = INVOICE.reconcile(frame, rules).breaks
 print(json.dumps(sorted(zip(out["kind"].to_list(), out["id"].to_list()))))
 """
 EXTERNAL_ID = '[[invoice.passes]]\nname = "external_id"\nkeys = ["ref"]\n'
