@@ -130,6 +130,19 @@ def test_either_tolerance_is_enough() -> None:
     assert not paired(run(rules, [row("billing", "in_1", 1_000), row("erp", "1", 1_051, ref="x")]))
 
 
+@pytest.mark.parametrize("side", ["billing", "erp"])
+def test_several_candidates_on_one_side_make_one_ambiguous_break(side: str) -> None:
+    """Two records of ``side`` fit one record of the other: one ambiguous break naming all three, nothing else."""
+    one, two = ("erp", "billing") if side == "billing" else ("billing", "erp")
+    rows = [row(one, "in_0" if one == "billing" else "100", 10_000, ref="a"),
+            row(two, "in_1" if two == "billing" else "101", 10_000, ref="b"),
+            row(two, "in_2" if two == "billing" else "102", 10_000, ref="c")]
+    outcome = run(fuzzy_pass("amount_abs = 0"), rows)
+    assert outcome.matches.height == 0
+    expected = (["in_1", "in_2"], ["100"]) if side == "billing" else (["in_0"], ["101", "102"])
+    assert outcome.breaks.select("kind", "billing_ids", "erp_ids").rows() == [("ambiguous", *expected)]
+
+
 # ------------------------------------------------------------------ grouping
 
 MANY_TO_ONE = """

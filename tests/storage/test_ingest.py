@@ -81,3 +81,16 @@ def test_several_pages_in_one_call_version_a_record_seen_twice_and_count_pages(w
         newest, "paid")
     pages, cursor = conn.execute("SELECT pages, cursor FROM sync_run WHERE id = ?", (run,)).fetchone()
     assert pages == 2 and json.loads(cursor) == {"invoice": {"after": "in_2"}}
+
+
+def test_the_newest_version_decides_whether_a_payload_changed(ws: Workspace) -> None:
+    """v1, then v2, then v1's content again: a third version (compared with v2, not v1); then unchanged."""
+    conn, sid, run = open_billing_run(ws)
+    ingest_billing(conn, sid, run, [invoice_record("in_0", 5, [("il_0", 5)])])  # raw ids no longer equal versions
+    first, second = invoice_record("in_1", 1000, [("il_1", 1000)]), invoice_record("in_1", 900, [("il_1", 900)])
+    counts = [ingest_billing(conn, sid, run, [rec]).as_dict()["invoice"] for rec in (first, second, first, first)]
+    assert [next(k for k, v in c.items() if v) for c in counts] == ["new", "changed", "changed", "unchanged"]
+    versions = conn.execute("SELECT version, json_extract(payload, '$.total') FROM raw_record "
+                            "WHERE external_id = 'in_1' ORDER BY version")
+    assert versions.fetchall() == [(1, 1000), (2, 900), (3, 1000)]
+    assert conn.execute("SELECT total FROM invoice WHERE external_id = 'in_1'").fetchone() == (1000,)

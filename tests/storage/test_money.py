@@ -30,6 +30,7 @@ def test_exponents(code: str, exp: int) -> None:
         ("-0.29", "USD", -29),
         ("(12.00)", "USD", -1200),
         ("12.00-", "USD", -1200),
+        ("1,234.56-", "USD", -123456),  # a trailing minus drops one character, not two
         ("+7", "USD", 700),
         ("1.500", "USD", 150),
         (".5", "EUR", 50),
@@ -56,11 +57,18 @@ def test_parse_exact(text: str, currency: str, minor: int) -> None:
         ("abc", "USD", "not a plain decimal"),
         ("--1", "USD", "not a plain decimal"),
         ("NaN", "USD", "not a plain decimal"),
+        ("1234,567.00", "USD", "thousands separator"),  # the first group has at most three digits
     ],
 )
 def test_parse_refuses(text: str, currency: str, why: str) -> None:
     with pytest.raises(MoneyError, match=why):
         parse_amount(text, currency)
+
+
+@pytest.mark.parametrize("value", [True, 12.5, None, b"12"])
+def test_parse_refuses_what_is_neither_text_nor_whole_major_units(value: object) -> None:
+    with pytest.raises(MoneyError, match="amount must be text"):
+        parse_amount(value, "USD")  # type: ignore[arg-type]
 
 
 def test_unknown_currency_refused() -> None:
@@ -78,6 +86,7 @@ def test_european_separators() -> None:
 
 def test_format() -> None:
     assert format_amount(-123456, "USD") == "-1,234.56"
+    assert format_amount(0, "USD") == "0.00" and format_amount(-1, "KWD") == "-0.001"
     assert format_amount(5, "KWD") == "0.005"
     assert format_amount(1000, "JPY", code=True) == "1,000 JPY"
     with pytest.raises(MoneyError):
