@@ -143,6 +143,18 @@ def test_several_candidates_on_one_side_make_one_ambiguous_break(side: str) -> N
     assert outcome.breaks.select("kind", "billing_ids", "erp_ids").rows() == [("ambiguous", *expected)]
 
 
+def test_several_billing_records_for_one_erp_record_keep_the_closest_as_the_pair() -> None:
+    """on_multiple = duplicate: the billing record nearest in amount pairs, the other is a duplicate in billing."""
+    rules = ('[[invoice.passes]]\nname = "number"\nkeys = ["number", "currency"]\n'
+             'on_multiple = "duplicate"\n')
+    rows = [{**row("billing", "in_1", 10_000), "number": "INV-7"}, {**row("billing", "in_2", 10_050), "number": "INV-7"},
+            {**row("erp", "101", 10_040, ref="x"), "number": "INV-7"}]
+    outcome = run(rules, rows)
+    assert outcome.matches.select("billing_ids", "erp_ids").rows() == [(["in_2"], ["101"])]
+    assert sorted(outcome.breaks.select("kind", "billing_ids", "erp_ids").rows()) == [
+        ("amount_mismatch", ["in_2"], ["101"]), ("duplicate_in_billing", ["in_1", "in_2"], ["101"])]
+
+
 # ------------------------------------------------------------------ grouping
 
 MANY_TO_ONE = """
@@ -190,6 +202,13 @@ def test_many_to_one_respects_max_group_and_the_date_window() -> None:
     late = [row("billing", "in_1", 4_000, day=5), row("billing", "in_2", 6_800, day=9),
             row("erp", "900", 10_800, day=6, ref="x")]
     assert run(MANY_TO_ONE.format(extra=""), late).matches.height == 0  # day 9 is 3 days after the ERP's day 6
+
+
+def test_a_group_of_one_is_not_a_group() -> None:
+    """A grouping pass ties 2..max_group records to one; a lone record with the same total is left to 1:1 passes."""
+    outcome = run(MANY_TO_ONE.format(extra=""), [row("billing", "in_1", 10_800), row("erp", "900", 10_800, ref="x")])
+    assert outcome.matches.height == 0
+    assert sorted(outcome.breaks["kind"]) == ["missing_in_billing", "missing_in_erp"]
 
 
 def test_many_to_one_with_two_erp_candidates_is_flagged_not_matched() -> None:

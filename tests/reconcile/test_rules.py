@@ -31,6 +31,8 @@ def test_hash_ignores_comments_but_not_rules() -> None:
 def test_percent_tolerance_is_integer_basis_points() -> None:
     rules = parse_ruleset(MINIMAL + "amount_pct = 0.25\namount_abs = 5\n").domain("invoice")
     assert rules.passes[0].tolerance == Tolerance(amount_abs=5, amount_bp=25)
+    for pct, bp in (("100", 10_000), ("0", 0), ("0.01", 1)):  # both ends of 0..100 are allowed
+        assert parse_ruleset(MINIMAL + f"amount_pct = {pct}\n").domain("invoice").passes[0].tolerance.amount_bp == bp
 
 
 @pytest.mark.parametrize(("extra", "message"), [
@@ -38,6 +40,8 @@ def test_percent_tolerance_is_integer_basis_points() -> None:
     ("amount_abs = -1", "amount_abs must be a whole number"),
     ("amount_abs = 1.5", "amount_abs must be a whole number"),
     ("amount_pct = 101", "amount_pct must be 0..100"),
+    ("amount_pct = 100.01", "amount_pct must be 0..100"),
+    ("amount_pct = -0.01", "amount_pct must be 0..100"),
     ("amount_pct = 0.001", "at most 2 decimals"),
     ('amount_pct = "lots"', "amount_pct must be a number"),
     ("date_days = -2", "date_days must be a whole number"),
@@ -83,6 +87,7 @@ def test_manual_cross_currency_setting_is_validated_and_hashed_only_when_set() -
     base = '[[invoice.passes]]\nname = "id"\nkeys = ["ref"]\n'
     plain = parse_ruleset(base)
     assert parse_ruleset(base + "[invoice.manual]\ncross_currency = false\n").hash == plain.hash
+    assert not plain.domain("invoice").manual_cross_currency  # refused unless a ruleset says so
     allowed = parse_ruleset(base + "[invoice.manual]\ncross_currency = true\n")
     assert allowed.domain("invoice").manual_cross_currency and allowed.hash != plain.hash
     with pytest.raises(RulesetError, match=r"\[invoice\]\.manual: cross_currency must be true or false"):

@@ -121,3 +121,20 @@ def test_a_fork_of_the_chain_is_refused(ws: Workspace) -> None:
                 text("INSERT INTO audit_event (at, user, action, details, prev_hash, hash) VALUES ('t','b','y','{}',:p,'h')"),
                 {"p": head},
             )
+
+
+def test_record_stores_the_event_as_given(ws: Workspace) -> None:
+    """Ids are stored as text, absent ones as NULL, details as JSON with sorted keys (what the hash covers)."""
+    ws.audit("break.note", object_type="break", object_id=7, details={"z": 1, "a": "x"})
+    ws.audit("sync.run")
+    with sqlite3.connect(ws.db_path) as conn:
+        rows = conn.execute("SELECT object_type, object_id, details FROM audit_event WHERE id > 1 ORDER BY id")
+        assert rows.fetchall() == [("break", "7", '{"a": "x", "z": 1}'), (None, None, "{}")]
+
+
+def test_events_filter_by_period_newest_first_and_limit(ws: Workspace) -> None:
+    for period in ("2026-09", "2026-10", "2026-10"):
+        ws.audit("break.note", object_type="break", object_id="b", details={"period": period})
+    assert audit.events(ws.db_path)["id"].to_list() == [1, 2, 3, 4]
+    assert audit.events(ws.db_path, period="2026-10")["id"].to_list() == [3, 4]
+    assert audit.events(ws.db_path, newest_first=True, limit=2)["id"].to_list() == [4, 3]

@@ -94,3 +94,12 @@ def test_the_newest_version_decides_whether_a_payload_changed(ws: Workspace) -> 
                             "WHERE external_id = 'in_1' ORDER BY version")
     assert versions.fetchall() == [(1, 1000), (2, 900), (3, 1000)]
     assert conn.execute("SELECT total FROM invoice WHERE external_id = 'in_1'").fetchone() == (1000,)
+
+
+def test_a_page_larger_than_one_lookup_chunk_is_unchanged_on_the_second_pass(ws: Workspace) -> None:
+    """Stored versions are looked up 900 ids at a time: the 901st record is found like the others."""
+    conn, sid, run = open_billing_run(ws)
+    page = [invoice_record(f"in_{i:04d}", 100 + i, []) for i in range(1801)]
+    assert ingest_billing(conn, sid, run, page).as_dict()["invoice"]["new"] == 1801
+    assert ingest_billing(conn, sid, run, page).as_dict()["invoice"] == {"new": 0, "changed": 0, "unchanged": 1801}
+    assert conn.execute("SELECT COUNT(*) FROM raw_record").fetchone() == (1801,)
