@@ -204,6 +204,15 @@ def test_many_to_one_respects_max_group_and_the_date_window() -> None:
     assert run(MANY_TO_ONE.format(extra=""), late).matches.height == 0  # day 9 is 3 days after the ERP's day 6
 
 
+@pytest.mark.parametrize(("days", "matched"), [(2, True), (-2, True), (3, False), (-3, False)])
+def test_many_to_one_date_window_is_inclusive(days: int, matched: bool) -> None:
+    """Every group member lies within date_days (2) of the one record, on either side."""
+    outcome = run(MANY_TO_ONE.format(extra=""), [
+        row("billing", "in_1", 4_000, day=10), row("billing", "in_2", 6_800, day=10 + days),
+        row("erp", "900", 10_800, day=10, ref="x")])
+    assert (outcome.matches.height == 1) is matched
+
+
 def test_a_group_of_one_is_not_a_group() -> None:
     """A grouping pass ties 2..max_group records to one; a lone record with the same total is left to 1:1 passes."""
     outcome = run(MANY_TO_ONE.format(extra=""), [row("billing", "in_1", 10_800), row("erp", "900", 10_800, ref="x")])

@@ -94,3 +94,19 @@ def test_manual_cross_currency_setting_is_validated_and_hashed_only_when_set() -
         parse_ruleset(base + '[invoice.manual]\ncross_currency = "yes"\n')
     with pytest.raises(RulesetError, match=r"\[invoice\]\.manual: unknown setting\(s\) \['currency'\]"):
         parse_ruleset(base + "[invoice.manual]\ncurrency = true\n")
+
+
+def test_default_ruleset_hash_is_stable_across_versions() -> None:
+    """Match runs record this hash; a release that changes it tells every workspace its rules changed."""
+    assert load_ruleset().hash == "397a3ef46a0c250e3529adaf0274733869fa3c3dcf0771aa6e0254b27bf2b553"
+
+
+def test_describe_lists_each_pass_in_order_with_its_settings() -> None:
+    rules = parse_ruleset(MINIMAL + '[[invoice.passes]]\nname = "split"\nkeys = ["customer"]\n'
+                                    'cardinality = "one_to_many"\nmax_group = 3\namount_pct = 0.5\n')
+    assert rules.describe() == [
+        {"domain": "invoice", "order": 1, "pass": "id", "keys": "ref", "amount_abs": None, "amount_pct": None,
+         "date_days": None, "cardinality": "one_to_one", "max_group": 1, "on_multiple": "ambiguous"},
+        {"domain": "invoice", "order": 2, "pass": "split", "keys": "customer", "amount_abs": 0, "amount_pct": "0.5",
+         "date_days": None, "cardinality": "one_to_many", "max_group": 3, "on_multiple": "ambiguous"},
+    ]
