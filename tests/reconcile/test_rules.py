@@ -31,6 +31,7 @@ def test_hash_ignores_comments_but_not_rules() -> None:
 def test_percent_tolerance_is_integer_basis_points() -> None:
     rules = parse_ruleset(MINIMAL + "amount_pct = 0.25\namount_abs = 5\n").domain("invoice")
     assert rules.passes[0].tolerance == Tolerance(amount_abs=5, amount_bp=25)
+    assert parse_ruleset(MINIMAL + "date_days = 0\n").domain("invoice").passes[0].date_days == 0  # same day
     for pct, bp in (("100", 10_000), ("0", 0), ("0.01", 1)):  # both ends of 0..100 are allowed
         assert parse_ruleset(MINIMAL + f"amount_pct = {pct}\n").domain("invoice").passes[0].tolerance.amount_bp == bp
 

@@ -125,11 +125,11 @@ def test_a_fork_of_the_chain_is_refused(ws: Workspace) -> None:
 
 def test_record_stores_the_event_as_given(ws: Workspace) -> None:
     """Ids are stored as text, absent ones as NULL, details as JSON with sorted keys (what the hash covers)."""
-    ws.audit("break.note", object_type="break", object_id=7, details={"z": 1, "a": "x"})
+    ws.audit("break.note", object_type="break", object_id=7, details={"z": 1, "a": "café"})
     ws.audit("sync.run")
     with sqlite3.connect(ws.db_path) as conn:
         rows = conn.execute("SELECT object_type, object_id, details FROM audit_event WHERE id > 1 ORDER BY id")
-        assert rows.fetchall() == [("break", "7", '{"a": "x", "z": 1}'), (None, None, "{}")]
+        assert rows.fetchall() == [("break", "7", '{"a": "café", "z": 1}'), (None, None, "{}")]
 
 
 def test_events_filter_by_period_newest_first_and_limit(ws: Workspace) -> None:
