@@ -45,6 +45,7 @@ def figures(summary: pl.DataFrame, breaks: pl.DataFrame, sources: pl.DataFrame, 
     open_per_domain = open_.group_by("domain", "currency").agg(pl.len().cast(pl.Int64).alias("open_breaks"))
     domains = summary.drop("open_breaks").join(open_per_domain, on=["domain", "currency"], how="left").with_columns(
         pl.col("open_breaks").fill_null(0),
+    ).with_columns(  # a second step: the rates must see the filled count, not the join's null
         match_rate_pct=(100 * pl.col("matched_count") / pl.max_horizontal("billing_count", "erp_count", 1)).round(1),
         exception_rate_pct=(100 * pl.col("open_breaks") / (pl.col("matched_count") + pl.col("breaks")).clip(1))
         .round(1),
