@@ -268,9 +268,6 @@ def test_dashboard_figures_on_breaks_of_known_ages(svc) -> None:
     assert fig.duplicates == 0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 1: the per-domain panel counts open + investigating as open "
-                                       "(Service.summary) while open-by-kind and ageing count everything not "
-                                       "resolved/auto_resolved, so an explained break is open in two panels only")
 def test_every_dashboard_panel_counts_the_same_open_breaks(svc) -> None:
     ages = {**AGES, ("customer_mismatch", "USD"): (timedelta(days=30, hours=12), "explained", None)}
     _age(svc, ages)
