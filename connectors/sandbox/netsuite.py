@@ -31,9 +31,9 @@ from tieout.connectors.netsuite.auth import (
     TbaCredentials,
     parse_credentials,
 )
-from tieout.connectors.sandbox.netsuite_auth import Refused, check_client_assertion, check_tba
 from tieout.connectors.sample_set import SampleSet
 from tieout.connectors.sandbox.faults import Faults
+from tieout.connectors.sandbox.netsuite_auth import Refused, check_client_assertion, check_tba
 from tieout.connectors.sandbox.netsuite_records import TYPES, RecordStore
 from tieout.connectors.sandbox.server import Reply, Request, Sandbox
 

@@ -115,7 +115,7 @@ def score(module: str, sample: int | None = None) -> tuple[int, int, int, int, l
     killed = survived = incompetent = 0
     survivors = []
     with use_db(str(session), WorkDB.Mode.open) as db:
-        for item, result in db.completed_work_items:
+        for _, result in db.completed_work_items:
             if result.test_outcome == TestOutcome.KILLED:
                 killed += 1
             elif result.test_outcome == TestOutcome.INCOMPETENT:

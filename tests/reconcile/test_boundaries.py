@@ -147,7 +147,8 @@ def test_several_billing_records_for_one_erp_record_keep_the_closest_as_the_pair
     """on_multiple = duplicate: the billing record nearest in amount pairs, the other is a duplicate in billing."""
     rules = ('[[invoice.passes]]\nname = "number"\nkeys = ["number", "currency"]\n'
              'on_multiple = "duplicate"\n')
-    rows = [{**row("billing", "in_1", 10_000), "number": "INV-7"}, {**row("billing", "in_2", 10_050), "number": "INV-7"},
+    rows = [{**row("billing", "in_1", 10_000), "number": "INV-7"},
+            {**row("billing", "in_2", 10_050), "number": "INV-7"},
             {**row("erp", "101", 10_040, ref="x"), "number": "INV-7"}]
     outcome = run(rules, rows)
     assert outcome.matches.select("billing_ids", "erp_ids").rows() == [(["in_2"], ["101"])]
@@ -249,7 +250,7 @@ ID_ROWS = [row("billing", "in_1", 10_000), row("erp", "101", 10_050, ref="in_1")
 
 
 def _ids(outcome: Outcome) -> list[tuple[str, str]]:
-    return sorted(zip(outcome.breaks["kind"].to_list(), outcome.breaks["id"].to_list()))
+    return sorted(zip(outcome.breaks["kind"].to_list(), outcome.breaks["id"].to_list(), strict=True))
 
 
 def test_break_ids_are_the_same_in_other_processes() -> None:

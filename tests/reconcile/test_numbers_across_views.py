@@ -9,25 +9,24 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
-
 import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from tests.support import Books, invoice
 from tieout import reconcile
 from tieout.app.cli import cli
 from tieout.app.tui.dashboard_model import figures
 from tieout.storage.workspace import init_workspace
-from tests.support import Books, invoice
 
 PERIOD = "2026-10"
-NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 def _books(books, invoice) -> None:
@@ -117,7 +116,7 @@ def test_match_and_breaks_report_the_amounts_at_stake_worked_out_by_hand(period:
 
 def _sheet_rows(ws) -> list[dict]:
     header = [c.value for c in ws[1]]
-    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    return [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
 
 
 _RANGE = re.compile(r"'(?P<sheet>[^']+)'!\$(?P<col>[A-Z]+)\$(?P<first>\d+):\$[A-Z]+\$(?P<last>\d+)")
@@ -137,9 +136,9 @@ def _evaluate(book, formula: str) -> float:
         parts = [p.strip() for p in args.split(", ")]
         values = _column(book, parts[0])
         keep = [True] * len(values)
-        for ref, criterion in zip(parts[1::2], parts[2::2]):
-            keep = [k and v == criterion.strip('"') for k, v in zip(keep, _column(book, ref))]
-        total += sum(v or 0 for v, k in zip(values, keep) if k)
+        for ref, criterion in zip(parts[1::2], parts[2::2], strict=True):
+            keep = [k and v == criterion.strip('"') for k, v in zip(keep, _column(book, ref), strict=True)]
+        total += sum(v or 0 for v, k in zip(values, keep, strict=True) if k)
     return total
 
 
