@@ -90,9 +90,9 @@ def test_the_newest_version_decides_whether_a_payload_changed(ws: Workspace) -> 
     first, second = invoice_record("in_1", 1000, [("il_1", 1000)]), invoice_record("in_1", 900, [("il_1", 900)])
     counts = [ingest_billing(conn, sid, run, [rec]).as_dict()["invoice"] for rec in (first, second, first, first)]
     assert [next(k for k, v in c.items() if v) for c in counts] == ["new", "changed", "changed", "unchanged"]
-    versions = conn.execute("SELECT version, json_extract(payload, '$.total') FROM raw_record "
-                            "WHERE external_id = 'in_1' ORDER BY version")
-    assert versions.fetchall() == [(1, 1000), (2, 900), (3, 1000)]
+    ids = conn.execute("SELECT id FROM raw_record WHERE external_id = 'in_1' ORDER BY version").fetchall()
+    versions = [read_version(conn, raw_id) for (raw_id,) in ids]
+    assert [(v.version, v.payload["total"]) for v in versions] == [(1, 1000), (2, 900), (3, 1000)]
     assert conn.execute("SELECT total FROM invoice WHERE external_id = 'in_1'").fetchone() == (1000,)
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from tieout.storage.ingest import Record, ensure_source, ingest_page, start_sync_run
+from tieout.storage.rawstore import read_version
 from tieout.storage.workspace import Workspace
 
 PAYLOAD = {"id": "in_1", "total": 10800, "lines": {"data": [{"id": "il_1", "amount": 10800, "tax": 800}]},
@@ -30,13 +31,16 @@ def test_reordered_keys_are_the_same_payload(ws: Workspace) -> None:
                             records=[_record(REORDERED)])
         assert first.as_dict()["invoice"]["new"] == 1
         assert again.as_dict() == {"invoice": {"new": 0, "changed": 0, "unchanged": 1}}
-        (stored_hash, stored_text), = conn.execute("SELECT payload_hash, payload FROM raw_record").fetchall()
+        ((raw_id,),) = conn.execute("SELECT id FROM raw_record").fetchall()
+        stored = read_version(conn, raw_id)
     finally:
         conn.close()
+    assert stored is not None
+    stored_hash = stored.payload_hash
     # the hash is SHA-256 of compact JSON with keys sorted at every level (computed here with the stdlib)
     canonical = json.dumps(PAYLOAD, sort_keys=True, separators=(",", ":")).encode()
     assert stored_hash == hashlib.sha256(canonical).hexdigest()
-    assert json.loads(stored_text) == PAYLOAD
+    assert stored.payload == PAYLOAD
 
 
 def test_a_changed_value_is_a_new_version_even_when_keys_move(ws: Workspace) -> None:
