@@ -121,7 +121,7 @@ def test_a_forged_history_row_has_no_audit_event(svc: Service, books: Books) -> 
 
 
 def test_manual_matches_and_their_undoing_replay(svc: Service, books: Books) -> None:
-    books.add("billing", invoice("in_9", total=5000)).add("erp", invoice("9001", "erp", ref="in_x", total=5000))
+    books.add("billing", invoice("in_9", total=5000)).add("erp", invoice("9001", "erp", ref="in_x", total=5100))
     books.ingest()
     svc.match("2026-10")
     match_id = svc.manual_match("invoice", ["in_9"], ["9001"], reason="same order, wrong reference")
