@@ -25,7 +25,7 @@ from tieout.connectors.quarantine import retry
 from tieout.connectors.registry import MapContext
 from tieout.storage import quarantine
 from tieout.storage.db import raw_connect
-from tieout.storage.errors import TieoutError, describe_db_error, is_db_error
+from tieout.storage.errors import StoreError, TieoutError, describe_db_error, is_db_error
 from tieout.storage.ingest import Counts, finish_sync_run, ingest_page
 from tieout.storage.sources import begin_sync, set_run_cursor
 
@@ -125,16 +125,31 @@ def sync_sources(ws: Workspace, names: list[str] | None = None, progress: Progre
             done = [run_job(job, progress) for job in jobs]
     finally:
         if first_load:
-            from tieout.storage.load_indexes import restore
-
-            restore(ws.engine)
+            _restore_indexes(ws)
     for job, result in zip(jobs, done):
         results[job.settings.name] = result
-        ws.audit("sync", object_type="source", object_id=job.settings.name,
-                 details={"run": result.run_id, "ok": result.ok, "error": result.error, "counts": result.counts,
-                          "resumed": result.resumed, "domains": sorted(chosen),
-                          "quarantined": len(result.quarantined)})
+        try:
+            ws.audit("sync", object_type="source", object_id=job.settings.name,
+                     details={"run": result.run_id, "ok": result.ok, "error": result.error, "counts": result.counts,
+                              "resumed": result.resumed, "domains": sorted(chosen),
+                              "quarantined": len(result.quarantined)})
+        except StoreError:  # a full disk: a failed run is audited when the next sync finds it; the error says why
+            if result.ok:
+                raise
     return [results[name] for name in order]
+
+
+def _restore_indexes(ws: Workspace) -> None:
+    """Rebuild what a first load dropped.  If that fails too (a full disk), the sources' own errors already say
+    why, and the next open of the workspace rebuilds them (:func:`storage.load_indexes.restore` runs there)."""
+    from sqlalchemy.exc import OperationalError
+
+    from tieout.storage.load_indexes import restore
+
+    try:
+        restore(ws.engine)
+    except (OperationalError, sqlite3.OperationalError):
+        pass
 
 
 def _drop_indexes_for_first_load(ws: Workspace) -> bool:
@@ -143,6 +158,8 @@ def _drop_indexes_for_first_load(ws: Workspace) -> bool:
     conn = ws.raw()
     try:
         return drop_for_first_load(conn)
+    except sqlite3.OperationalError:  # e.g. a full disk: load with the indexes; the sources report the cause
+        return False
     finally:
         conn.close()
 

@@ -16,6 +16,7 @@ import sqlite3
 
 from sqlalchemy import Engine
 
+from tieout.storage.db import rollback_raw
 from tieout.storage.models import CANONICAL_TABLES
 
 
@@ -36,8 +37,8 @@ def drop_for_first_load(conn: sqlite3.Connection) -> bool:
             for name in _secondary(conn):
                 conn.execute(f'DROP INDEX "{name}"')
         conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as exc:  # a full disk may have rolled back already: report the cause, not the rollback
+        rollback_raw(conn, exc)
         raise
     return bool(first)
 
