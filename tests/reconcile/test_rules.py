@@ -99,7 +99,8 @@ def test_manual_cross_currency_setting_is_validated_and_hashed_only_when_set() -
 
 def test_default_ruleset_hash_is_stable_across_versions() -> None:
     """Match runs record this hash; a release that changes it tells every workspace its rules changed."""
-    assert load_ruleset().hash == "397a3ef46a0c250e3529adaf0274733869fa3c3dcf0771aa6e0254b27bf2b553"
+    # changes only when the default rules change (the payment section came in with issue 11)
+    assert load_ruleset().hash == "710d5a73eb613d414c807cf7053515afe039d63c91f0428b733b0ced05d9cba0"
 
 
 def test_describe_lists_each_pass_in_order_with_its_settings() -> None:
